@@ -1,0 +1,1 @@
+export * as policy from './policy';
