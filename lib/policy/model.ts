@@ -50,11 +50,11 @@ function checkName(name: string, what: string): void {
 }
 
 /** Builds an element node; attributes whose value is undefined are left out. */
-export function element(
-  name: string,
+export function element<N extends string>(
+  name: N,
   attributes: readonly (readonly [string, Value | undefined])[] = [],
   children: readonly PolicyNode[] = [],
-): ElementNode {
+): ElementNode & { readonly name: N } {
   checkName(name, 'element');
   const attrs: Attribute[] = [];
   const seen = new Set<string>();

@@ -1,10 +1,21 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 
 /** Where the APIM policy schemas live, relative to the repository: `../shared/apim-xsd`. */
 export function defaultSchemaDir(): string {
-  return process.env.APIM_XSD_DIR ?? resolve(__dirname, '..', '..', '..', 'shared', 'apim-xsd');
+  return process.env.APIM_XSD_DIR ?? resolve(packageRoot(__dirname), '..', 'shared', 'apim-xsd');
+}
+
+// Works from the sources (lib/policy) and from the compiled copy (dist/lib/policy) alike.
+function packageRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return from;
+    dir = parent;
+  }
+  return dir;
 }
 
 export interface XsdDocument {
