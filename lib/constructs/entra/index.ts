@@ -1,0 +1,2 @@
+export * from './mcp-entra-app';
+export * from './well-known-clients';

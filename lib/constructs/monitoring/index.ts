@@ -1,0 +1,3 @@
+export * from './mcp-monitoring';
+export * from './alerts';
+export * from './queries';
