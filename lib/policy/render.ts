@@ -31,6 +31,9 @@ const TOKEN = /\uE000(\d+)\uE001/g;
 /** Renders a document, fragment or single node. The same input always gives the same text. */
 export function render(input: PolicyDocument | PolicyFragment | PolicyNode, options: RenderOptions = {}): string {
   const format = options.format ?? 'rawxml';
+  // A document node cannot hold text or a comment at its root, so these are written directly.
+  if ('type' in input && input.type === 'text') return renderValue(input.value, format, 'text');
+  if ('type' in input && input.type === 'comment') return `<!--${input.text}-->`;
   const values: string[] = [];
   const token = (rendered: string): string => {
     values.push(rendered);
