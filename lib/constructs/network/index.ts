@@ -1,0 +1,19 @@
+export {
+  McpNetwork,
+  GATEWAY_TIERS,
+  gatewayNetworkModeOf,
+} from './mcp-network';
+export type {
+  AddPrivateEndpointOptions,
+  BackendKind,
+  ExistingVirtualNetwork,
+  GatewayNetworkMode,
+  GatewayTier,
+  GatewayVnetMode,
+  McpNetworkProps,
+  McpSubnet,
+  PrivateEndpointTarget,
+} from './mcp-network';
+export { PRIVATE_DNS_ZONE_NAMES, PRIVATE_ENDPOINT_SUBRESOURCES } from './private-dns';
+export type { PrivateEndpointSubresource } from './private-dns';
+export * from './address-plan';
