@@ -1,16 +1,37 @@
 import { PolicyError, show } from './errors';
+import { PolicyParseError, scanExpression } from './mask';
 import { Expression, NamedValue, Template, template } from './value';
 
 /** A single-statement policy expression, `@(code)`. */
 export function expr(code: string): Expression {
   if (code.trim() === '') throw new PolicyError('an expression needs code: expr("") renders as @() which APIM refuses');
-  return new Expression('single', code);
+  return checkBalanced(new Expression('single', code));
 }
 
 /** A multi-statement policy expression, `@{ code }`; the code must `return` a value. */
 export function block(code: string): Expression {
   if (code.trim() === '') throw new PolicyError('a block expression needs code: block("") renders as @{} which APIM refuses');
-  return new Expression('multi', code);
+  return checkBalanced(new Expression('multi', code));
+}
+
+// Code whose brackets, strings or comments do not close would end the expression early (a `// c` swallows
+// the closing `)`), so APIM and our parser would read something else than what was built.
+function checkBalanced(expression: Expression): Expression {
+  const text = expression.toString();
+  let end = -1;
+  try {
+    end = scanExpression(text, 0, 'rawxml', '').end;
+  } catch (error) {
+    if (!(error instanceof PolicyParseError)) throw error;
+    throw new PolicyError(`the expression ${show(text)} is not balanced C#: ${error.reason}`);
+  }
+  if (end !== text.length) {
+    throw new PolicyError(
+      `the expression ${show(text)} closes early, at ${show(text.slice(0, end))}: ` +
+        'check for a line comment (//) or an unclosed string, bracket or char literal',
+    );
+  }
+  return expression;
 }
 
 /** A `{{name}}` named value reference. */

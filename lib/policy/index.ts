@@ -9,4 +9,8 @@ export * from './model';
 export * from './document';
 export * from './expressions';
 export * from './render';
+export * from './mask';
+export * from './parse';
+export * from './raw';
 export * from './builders';
+export * from './lint';

@@ -65,7 +65,9 @@ export function element<N extends string>(
     seen.add(attrName);
     attrs.push({ name: attrName, value });
   }
-  return { type: 'element', name, attributes: attrs, children: [...children] };
+  // Empty text renders as nothing and reads back as no child, so it is not kept as a node at all.
+  const kept = children.filter((c) => !(c.type === 'text' && c.value === ''));
+  return { type: 'element', name, attributes: attrs, children: kept };
 }
 
 export function text(value: Value): TextNode {
@@ -77,6 +79,8 @@ export function comment(content: string): CommentNode {
   if (content.includes('--') || content.endsWith('-')) {
     throw new PolicyError(`comment text ${show(content)} may not contain "--" or end with "-"`);
   }
+  // XML turns a carriage return in a comment into a line feed and comments have no escapes.
+  if (content.includes('\r')) throw new PolicyError(`comment text ${show(content)} may not contain a carriage return`);
   return { type: 'comment', text: content };
 }
 

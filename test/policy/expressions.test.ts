@@ -88,3 +88,18 @@ describe('rendering formats', () => {
     }
   });
 });
+
+describe('expressions that would not read back as built', () => {
+  it('refuse code whose line comment swallows the closing bracket', () => {
+    expect(() => expr('x // note')).toThrow(/"@\(x \/\/ note\)" is not balanced C#: .*inside a \/\/ comment/);
+  });
+
+  it('refuse code that closes early or leaves a string open', () => {
+    expect(() => expr('a) + (b')).toThrow(/closes early, at "@\(a\)"/);
+    expect(() => block('return "x;')).toThrow(/inside a string literal/);
+  });
+
+  it('accept brackets inside strings, chars and block comments', () => {
+    expect(expr('f(")") + \'(\' /* ) */').code).toBe('f(")") + \'(\' /* ) */');
+  });
+});
