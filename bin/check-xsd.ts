@@ -1,23 +1,21 @@
 /**
- * `npm run check:xsd`: validates the `xml` rendering of the conformance samples and every committed policy
- * golden under policies/ (`*.xml`, not `*.rawxml.xml`, which is not well-formed) against the APIM schemas.
+ * `npm run check:xsd`: validates the `xml` rendering of the conformance samples and every committed recipe
+ * golden in policies/golden/xml/ against the APIM schemas. The goldens in policies/golden/rawxml/ are not
+ * well-formed XML (expressions are written verbatim), so they are not schema-checked.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { XsdDocument, defaultSchemaDir, validateAgainstXsd } from '../lib/policy/xsd';
 import { conformanceXml, explainErrors } from '../test/conformance';
 
+/** The `*.xml` files directly in `dir`, sorted; none when the folder does not exist yet. */
 function goldens(dir: string): XsdDocument[] {
   if (!existsSync(dir)) return [];
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.isFile() && e.name.endsWith('.xml') && !e.name.endsWith('.rawxml.xml')) files.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  return files.sort().map((file) => ({ fileName: relative(process.cwd(), file), contents: readFileSync(file, 'utf8') }));
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.xml'))
+    .map((e) => join(dir, e.name))
+    .sort()
+    .map((file) => ({ fileName: relative(process.cwd(), file), contents: readFileSync(file, 'utf8') }));
 }
 
 async function main(): Promise<number> {
@@ -26,7 +24,7 @@ async function main(): Promise<number> {
     console.error(`check:xsd: no APIM policy schemas at ${schemaDir} (policies.xsd missing); set APIM_XSD_DIR to the apim-xsd directory`);
     return 1;
   }
-  const documents = [...conformanceXml(), ...goldens(resolve(__dirname, '..', 'policies'))];
+  const documents = [...conformanceXml(), ...goldens(resolve(__dirname, '..', 'policies', 'golden', 'xml'))];
   const result = await validateAgainstXsd(documents, schemaDir);
   if (!result.valid) {
     for (const line of explainErrors(result.errors, documents)) console.error(line);

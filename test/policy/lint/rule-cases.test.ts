@@ -318,6 +318,20 @@ describe('unauthenticated-401-in-mcp', () => {
     expect(findings(onError(''), { scope: 'mcp' })).toEqual([['unauthenticated-401-in-mcp', 'policies/on-error/set-status']]);
     expect(findings(onError(''), { scope: 'api' })).toEqual([]);
   });
+
+  it('accepts a key challenge where no token is validated, but not a Bearer one without resource_metadata', () => {
+    const keyOnly = (challenge: string): string =>
+      doc({
+        inbound:
+          '<choose><when condition="@(context.Subscription == null)"><return-response><set-status code="401" reason="Unauthorized" />' +
+          `<set-header name="WWW-Authenticate" exists-action="override"><value>${challenge}</value></set-header>` +
+          '</return-response></when></choose>',
+      });
+    expect(findings(keyOnly('AzureApiManagementKey name="Ocp-Apim-Subscription-Key", type="header"'), { scope: 'mcp' })).toEqual([]);
+    expect(findings(keyOnly('Bearer error="invalid_token"'), { scope: 'mcp' })).toEqual([
+      ['unauthenticated-401-in-mcp', 'policies/inbound/choose/when/return-response/set-status'],
+    ]);
+  });
 });
 
 describe('mcp-without-auth', () => {

@@ -58,13 +58,18 @@ function isHeader(node: ElementNode, name: string): boolean {
 }
 
 /** What is wrong with the WWW-Authenticate among these statements, or undefined when it is right. */
-function challengeProblem(statements: readonly ElementNode[]): string | undefined {
+function challengeProblem(statements: readonly ElementNode[], validatesTokens: boolean): string | undefined {
   const header = statements.find((s) => isHeader(s, 'www-authenticate'));
   if (!header) return 'without a WWW-Authenticate header';
   if (literalAttr(header, 'exists-action') === 'delete') return 'while deleting the WWW-Authenticate header';
   const values = childElements(header, 'value').flatMap(textValues);
   // An expression or a named value may well build the right challenge; only literal text is judged.
   const literal = values.every((v) => typeof v === 'string');
+  // A server that takes only subscription keys has no authorization server to point to: any challenge
+  // (APIM's own is `AzureApiManagementKey ...`) tells the client what to send. A Bearer challenge, or any
+  // policy that validates tokens, is MCP authorization and must name the metadata document.
+  const bearer = values.some((v) => /^\s*Bearer\b/i.test(literalText(v) ?? ''));
+  if (!validatesTokens && !bearer) return undefined;
   if (literal && !values.some((v) => /resource_metadata\s*=/.test(literalText(v) ?? ''))) {
     return 'with a WWW-Authenticate header that has no resource_metadata';
   }
@@ -76,15 +81,20 @@ export const unauthenticated401InMcp: DocumentRule = {
   id: 'unauthenticated-401-in-mcp',
   severity: 'error',
   description:
-    'A 401 (return-response or set-status) in front of an MCP server without WWW-Authenticate: Bearer ' +
-    'resource_metadata="..." alongside; MCP clients cannot discover where to get a token.',
+    'A 401 (return-response or set-status) in front of an MCP server without a WWW-Authenticate challenge; ' +
+    'where the policy validates tokens, the challenge must be Bearer resource_metadata="..." so MCP clients ' +
+    'can discover where to get a token.',
   scopes: ['mcp'],
   *check(ctx: LintContext): Iterable<RuleReport> {
+    const validatesTokens = ctx.elements.some((e) => e.node.name === 'validate-jwt' || e.node.name === 'validate-azure-ad-token');
     for (const info of ctx.elements) {
       const { node } = info;
       if (node.name !== 'set-status' || literalAttr(node, 'code') !== '401') continue;
       const parent = info.ancestors[info.ancestors.length - 1];
-      const problem = challengeProblem(parent?.name === 'return-response' ? childElements(parent) : siblings(ctx, info));
+      const problem = challengeProblem(
+        parent?.name === 'return-response' ? childElements(parent) : siblings(ctx, info),
+        validatesTokens,
+      );
       if (!problem) continue;
       yield {
         node,
