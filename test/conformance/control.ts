@@ -11,17 +11,8 @@ import {
 } from '../../lib/policy/builders/control';
 import { forwardRequest, setBackendService, setHeader, setVariable } from '../../lib/policy/builders/transform';
 import { block, code, expr } from '../../lib/policy/expressions';
-import { Policy, comment } from '../../lib/policy/model';
-import type { Section } from '../../lib/policy/sections';
-import type { ConformanceSample } from './types';
-
-/**
- * ConformanceSample.policy is Policy<Section>, which a policy limited to some sections does not fit; this
- * checks the section against the policy's own type instead.
- */
-function sample<S extends Section>(name: string, section: S, policy: Policy<S>): ConformanceSample {
-  return { name, section, policy: policy as Policy };
-}
+import { comment } from '../../lib/policy/model';
+import { ConformanceSample, sample } from './types';
 
 /** Every control builder with every option, each at the top level of a section that allows it. */
 export const samples: ConformanceSample[] = [

@@ -6,17 +6,7 @@ import {
   validateJwt,
 } from '../../lib/policy/builders/tokens';
 import { E, expr, namedValue } from '../../lib/policy/expressions';
-import type { Policy } from '../../lib/policy/model';
-import type { Section } from '../../lib/policy/sections';
-import type { ConformanceSample } from './types';
-
-/**
- * ConformanceSample.policy is Policy<Section> (a policy allowed everywhere), which a policy limited to some
- * sections does not fit; this checks the section against the policy's own type instead.
- */
-function sample<S extends Section>(name: string, section: S, policy: Policy<S>): ConformanceSample {
-  return { name, section, policy: policy as Policy };
-}
+import { ConformanceSample, sample } from './types';
 
 const ENTRA = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration';
 

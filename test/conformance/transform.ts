@@ -13,17 +13,7 @@ import {
   xmlToJson,
 } from '../../lib/policy/builders/transform';
 import { E, block, code, expr, lit, namedValue } from '../../lib/policy/expressions';
-import type { Policy } from '../../lib/policy/model';
-import type { Section } from '../../lib/policy/sections';
-import type { ConformanceSample } from './types';
-
-/**
- * ConformanceSample.policy is Policy<Section>, which a policy limited to some sections does not fit; this
- * checks the section against the policy's own type instead.
- */
-function sample<S extends Section>(name: string, section: S, policy: Policy<S>): ConformanceSample {
-  return { name, section, policy: policy as Policy };
-}
+import { ConformanceSample, sample } from './types';
 
 /**
  * Every transform builder with every option, each at the top level of a section that allows it. Options

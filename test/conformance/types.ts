@@ -11,3 +11,11 @@ export interface ConformanceSample {
   readonly section: Section;
   readonly policy: Policy;
 }
+
+/**
+ * A sample whose section is checked against the policy's own type: ConformanceSample.policy is
+ * Policy<Section> (a policy allowed everywhere), which a policy limited to some sections does not fit.
+ */
+export function sample<S extends Section>(name: string, section: S, policy: Policy<S>): ConformanceSample {
+  return { name, section, policy: policy as Policy };
+}

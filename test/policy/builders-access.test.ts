@@ -1,18 +1,9 @@
 import { checkHeader, cors, ipFilter, quota, quotaByKey, rateLimit, rateLimitByKey } from '../../lib/policy/builders/access';
 import { policyDocument } from '../../lib/policy/document';
 import { E, expr, namedValue } from '../../lib/policy/expressions';
-import { PolicyNode, comment } from '../../lib/policy/model';
-import { render } from '../../lib/policy/render';
-import { LiteralInput } from '../../lib/policy/value';
-import { SECTIONS } from '../../lib/policy/sections';
-import { validateAgainstXsd } from '../../lib/policy/xsd';
 import { samples } from '../conformance/access';
-import type { ConformanceSample } from '../conformance/types';
-
-const raw = (node: PolicyNode) => render(node, { format: 'rawxml' });
-const xml = (node: PolicyNode) => render(node, { format: 'xml' });
-/** An expression smuggled past the types, as untyped (JavaScript or `any`) callers can. */
-const smuggled = (code: string) => expr(code) as unknown as LiteralInput;
+import { raw, smuggled, xml } from '../support/policy';
+import { xsdErrors } from '../support/xsd';
 
 describe('checkHeader', () => {
   it('writes the attributes in the reference order, ignore-case defaulting to false', () => {
@@ -369,19 +360,8 @@ describe('section rules', () => {
   });
 });
 
-/** One `xml` document per section holding its samples (each after a comment with its name); the XSD errors. */
-async function validateSamples(list: readonly ConformanceSample[]): Promise<readonly string[]> {
-  const documents = SECTIONS.filter((section) => list.some((s) => s.section === section)).map((section) => {
-    const statements = list.filter((s) => s.section === section).flatMap((s) => [comment(` ${s.name} `), s.policy]);
-    const key = section === 'on-error' ? 'onError' : section;
-    return { fileName: `${section}.xml`, contents: render(policyDocument({ [key]: statements }), { format: 'xml' }) };
-  });
-  expect(documents.length).toBeGreaterThan(0);
-  return (await validateAgainstXsd(documents)).errors;
-}
-
 describe('conformance samples', () => {
   it('are valid against the APIM schemas', async () => {
-    expect(await validateSamples(samples)).toEqual([]);
+    expect(await xsdErrors(samples)).toEqual([]);
   }, 60_000);
 });

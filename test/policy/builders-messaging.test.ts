@@ -12,26 +12,9 @@ import {
   trace,
 } from '../../lib/policy/builders/messaging';
 import { policyDocument } from '../../lib/policy/document';
-import { PolicyError } from '../../lib/policy/errors';
 import { block, expr, namedValue } from '../../lib/policy/expressions';
 import { ElementNode } from '../../lib/policy/model';
-import { render } from '../../lib/policy/render';
-
-const raw = (node: ElementNode) => render(node, { format: 'rawxml' });
-const xml = (node: ElementNode) => render(node, { format: 'xml' });
-const attrNames = (node: ElementNode) => node.attributes.map((a) => a.name);
-
-/** Asserts a PolicyError whose message contains every fragment (the bad value and what is accepted). */
-function expectPolicyError(build: () => unknown, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    build();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(PolicyError);
-  for (const f of fragments) expect((caught as Error).message).toContain(f);
-}
+import { attrNames, expectPolicyError, raw, xml } from '../support/policy';
 
 const minimalRequest: SendRequestProps = { responseVariableName: 'r', url: 'https://api.example.com/x', method: 'GET' };
 

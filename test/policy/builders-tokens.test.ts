@@ -7,18 +7,9 @@ import {
 } from '../../lib/policy/builders/tokens';
 import { policyDocument } from '../../lib/policy/document';
 import { E, expr, namedValue } from '../../lib/policy/expressions';
-import { PolicyNode, comment } from '../../lib/policy/model';
-import { render } from '../../lib/policy/render';
-import { SECTIONS } from '../../lib/policy/sections';
-import { LiteralInput } from '../../lib/policy/value';
-import { validateAgainstXsd } from '../../lib/policy/xsd';
 import { samples } from '../conformance/tokens';
-import type { ConformanceSample } from '../conformance/types';
-
-const raw = (node: PolicyNode) => render(node, { format: 'rawxml' });
-const xml = (node: PolicyNode) => render(node, { format: 'xml' });
-/** An expression smuggled past the types, as untyped (JavaScript or `any`) callers can. */
-const smuggled = (code: string) => expr(code) as unknown as LiteralInput;
+import { raw, smuggled, xml } from '../support/policy';
+import { xsdErrors } from '../support/xsd';
 
 const OPENID = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration';
 
@@ -255,19 +246,8 @@ describe('section rules', () => {
   });
 });
 
-/** One `xml` document per section holding its samples (each after a comment with its name); the XSD errors. */
-async function validateSamples(list: readonly ConformanceSample[]): Promise<readonly string[]> {
-  const documents = SECTIONS.filter((section) => list.some((s) => s.section === section)).map((section) => {
-    const statements = list.filter((s) => s.section === section).flatMap((s) => [comment(` ${s.name} `), s.policy]);
-    const key = section === 'on-error' ? 'onError' : section;
-    return { fileName: `${section}.xml`, contents: render(policyDocument({ [key]: statements }), { format: 'xml' }) };
-  });
-  expect(documents.length).toBeGreaterThan(0);
-  return (await validateAgainstXsd(documents)).errors;
-}
-
 describe('conformance samples', () => {
   it('are valid against the APIM schemas', async () => {
-    expect(await validateSamples(samples)).toEqual([]);
+    expect(await xsdErrors(samples)).toEqual([]);
   }, 60_000);
 });

@@ -1,18 +1,10 @@
 import { llmContentSafety, validateContent, validateHeaders } from '../../lib/policy/builders/validation';
 import { policyDocument } from '../../lib/policy/document';
 import { expr, namedValue } from '../../lib/policy/expressions';
-import { PolicyNode, comment, element, text, untypedPolicy } from '../../lib/policy/model';
-import { render } from '../../lib/policy/render';
-import { SECTIONS } from '../../lib/policy/sections';
-import { LiteralInput } from '../../lib/policy/value';
-import { validateAgainstXsd } from '../../lib/policy/xsd';
+import { element, text, untypedPolicy } from '../../lib/policy/model';
 import { samples } from '../conformance/validation';
-import type { ConformanceSample } from '../conformance/types';
-
-const raw = (node: PolicyNode) => render(node, { format: 'rawxml' });
-const xml = (node: PolicyNode) => render(node, { format: 'xml' });
-/** An expression smuggled past the types, as untyped (JavaScript or `any`) callers can. */
-const smuggled = (code: string) => expr(code) as unknown as LiteralInput;
+import { raw, smuggled, xml } from '../support/policy';
+import { xsdErrors } from '../support/xsd';
 
 describe('validateContent', () => {
   it('writes attributes, the content type map and content rules in the reference order', () => {
@@ -174,20 +166,9 @@ describe('section rules', () => {
   });
 });
 
-/** One `xml` document per section holding its samples (each after a comment with its name); the XSD errors. */
-async function validateSamples(list: readonly ConformanceSample[]): Promise<readonly string[]> {
-  const documents = SECTIONS.filter((section) => list.some((s) => s.section === section)).map((section) => {
-    const statements = list.filter((s) => s.section === section).flatMap((s) => [comment(` ${s.name} `), s.policy]);
-    const key = section === 'on-error' ? 'onError' : section;
-    return { fileName: `${section}.xml`, contents: render(policyDocument({ [key]: statements }), { format: 'xml' }) };
-  });
-  expect(documents.length).toBeGreaterThan(0);
-  return (await validateAgainstXsd(documents)).errors;
-}
-
 describe('conformance samples', () => {
   it('are valid against the APIM schemas', async () => {
-    expect(await validateSamples(samples)).toEqual([]);
+    expect(await xsdErrors(samples)).toEqual([]);
   }, 60_000);
 
   it('leave out what the schema refuses although the reference documents it', async () => {
@@ -198,7 +179,7 @@ describe('conformance samples', () => {
         element('blocklists', [], [element('id', [], [text('a')]), element('id', [], [text('b')])]),
       ]),
     );
-    const errors = await validateSamples([{ name: 'llm-content-safety/documented-only', section: 'inbound', policy: documented }]);
+    const errors = await xsdErrors([{ name: 'llm-content-safety/documented-only', section: 'inbound', policy: documented }]);
     expect(errors).toEqual([
       expect.stringMatching(/attribute 'enforce-on-completions' is not allowed/),
       expect.stringMatching(/Element 'id': This element is not expected/),

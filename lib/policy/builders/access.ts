@@ -29,7 +29,7 @@ import {
   textValue,
   opt,
   variableName,
-} from './internal/checks';
+} from './internal/inputs';
 
 // ---------------------------------------------------------------------------------------------------------
 // check-header

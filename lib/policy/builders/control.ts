@@ -9,24 +9,21 @@
  * attribute names follow the schemas in shared/apim-xsd. Where the two disagree, a comment says so.
  */
 import { PolicyError, show } from '../errors';
-import { ElementNode, Policy, PolicyNode, Statement, element } from '../model';
-import { AllowedIn } from '../sections';
+import { ElementNode, Policy, PolicyNode, Statement, element, isElement, policy } from '../model';
+import { AllowedIn, Section } from '../sections';
 import { Expression, LiteralInput, NamedValue, Value, ValueInput, toLiteral, toValue } from '../value';
-import {
-  SharedSections,
-  booleanValue,
-  checkVariableName,
-  choiceValue,
-  elementsOf,
-  integerLiteral,
-  integerValue,
-  known,
-  nonEmpty,
-  showInput,
-} from './internal/attribute-input';
+import { IntRange, boolValue, enumValue, intLiteral, intValue, opt, showInput, textValue, variableName } from './internal/inputs';
 import { SetBodyProps, SetHeaderProps, setBody, setHeader } from './transform';
 
-export type { SharedSections };
+/**
+ * The sections every policy in `P` may stand in (the intersection of their sections). Containers use it so
+ * that a `choose` holding an inbound-only policy cannot be placed in outbound. A statement list with no
+ * policies (only comments, or nothing) fits every section.
+ */
+export type SharedSections<P> =
+  (P extends Policy<infer S> ? (section: S) => void : never) extends (section: infer I) => void
+    ? I & Section
+    : never;
 
 // ---------------------------------------------------------------------------------------------------------
 // base
@@ -36,7 +33,7 @@ export type { SharedSections };
  * whether the parent scope's policies run before or after this section's.
  */
 export function base(): Policy<AllowedIn<'base'>> {
-  return known('base');
+  return policy(element('base'));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -89,7 +86,7 @@ export function choose<W extends ChooseWhen, O extends Statement<never> = never>
   if (props.otherwise !== undefined) {
     branches.push(element('otherwise', [], statements(props.otherwise, '<choose> otherwise')));
   }
-  return known('choose', [], branches);
+  return policy(element('choose', [], branches));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -159,7 +156,7 @@ export const HTTP_REASON_PHRASES: Readonly<Record<number, string>> = {
   511: 'Network Authentication Required',
 };
 
-const STATUS_RANGE = { min: 100, max: 599 } as const;
+const STATUS_RANGE: IntRange = { min: 100, max: 599 };
 
 export interface SetStatusProps {
   /** The HTTP status code, 100-599. Policy expressions are allowed. */
@@ -173,8 +170,7 @@ export interface SetStatusProps {
 
 /** `<set-status>`: sets the response status code and reason. */
 export function setStatus(props: SetStatusProps): Policy<AllowedIn<'set-status'>> {
-  const code = integerValue(props.code, '<set-status> code', STATUS_RANGE);
-  if (code === undefined) throw new PolicyError('<set-status> needs a code from 100 to 599');
+  const code = intValue(props.code, '<set-status> code', STATUS_RANGE);
   let reason: Value | undefined;
   if (props.reason !== undefined) {
     reason = toValue(props.reason, '<set-status> reason');
@@ -190,10 +186,10 @@ export function setStatus(props: SetStatusProps): Policy<AllowedIn<'set-status'>
     }
     reason = phrase;
   }
-  return known('set-status', [
+  return policy(element('set-status', [
     ['code', code],
     ['reason', reason],
-  ]);
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -226,14 +222,7 @@ export interface ReturnResponseProps {
 /** `<return-response>`: stops the pipeline and answers the caller. */
 export function returnResponse(props: ReturnResponseProps = {}): Policy<AllowedIn<'return-response'>> {
   const where = '<return-response>';
-  let variable: string | undefined;
-  if (props.responseVariableName !== undefined) {
-    // An expression gets toLiteral's explanation rather than "not a valid name".
-    if ((props.responseVariableName as unknown) instanceof Expression) {
-      toLiteral(props.responseVariableName as unknown as Expression, `${where} response-variable-name`);
-    }
-    variable = checkVariableName(props.responseVariableName, `${where} response-variable-name`);
-  }
+  const variable = opt(props.responseVariableName, (v) => variableName(v, `${where} response-variable-name`));
   if (props.body?.template === 'liquid') {
     throw new PolicyError(
       `${where} set-body with template "liquid" gets an empty input (return-response clears the request and ` +
@@ -245,7 +234,7 @@ export function returnResponse(props: ReturnResponseProps = {}): Policy<AllowedI
   if (props.status !== undefined) children.push(setStatus(props.status));
   for (const header of props.headers ?? []) children.push(setHeader(header));
   if (props.body !== undefined) children.push(setBody(props.body));
-  return known('return-response', [['response-variable-name', variable]], children);
+  return policy(element('return-response', [['response-variable-name', variable]], children));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -274,10 +263,10 @@ export function mockResponse(props: MockResponseProps = {}): Policy<AllowedIn<'m
   if (typeof contentType === 'string' && !/^[^\s/;]+\/[^\s/;]+$/.test(contentType)) {
     throw new PolicyError(`${where} content-type ${show(contentType)} must be a media type such as "application/json"`);
   }
-  return known('mock-response', [
-    ['status-code', integerLiteral(props.statusCode, `${where} status-code`, STATUS_RANGE)],
+  return policy(element('mock-response', [
+    ['status-code', opt(props.statusCode, (v) => intLiteral(v, `${where} status-code`, STATUS_RANGE))],
     ['content-type', contentType],
-  ]);
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -316,10 +305,9 @@ export function retry<P extends Statement<never>>(
   props: RetryProps<P>,
 ): Policy<SharedSections<P> & AllowedIn<'retry'>> {
   const where = '<retry>';
-  const interval = integerValue(props.interval, `${where} interval`, { min: 0 });
-  const maxInterval = integerValue(props.maxInterval, `${where} max-interval`, { min: 1 });
-  const delta = integerValue(props.delta, `${where} delta`, { min: 1 });
-  if (interval === undefined) throw new PolicyError(`${where} needs an interval (seconds, 0 or more)`);
+  const interval = intValue(props.interval, `${where} interval`, { min: 0 });
+  const maxInterval = opt(props.maxInterval, (v) => intValue(v, `${where} max-interval`, { min: 1 }));
+  const delta = opt(props.delta, (v) => intValue(v, `${where} delta`, { min: 1 }));
   if (maxInterval !== undefined && delta === undefined) {
     throw new PolicyError(
       `${where} max-interval ${showInput(props.maxInterval)} needs delta: the exponential algorithm uses ` +
@@ -334,11 +322,9 @@ export function retry<P extends Statement<never>>(
   requirePolicies(children, where);
   const nestedWait = findDescendant(children, 'wait');
   if (nestedWait) throw new PolicyError(`${where} may not contain <wait> (found at ${nestedWait})`);
-  const condition = booleanValue(props.condition, `${where} condition`);
-  if (condition === undefined) throw new PolicyError(`${where} needs a condition: true, false or an expression`);
-  const count = integerValue(props.count, `${where} count`, { min: 1, max: 50 });
-  if (count === undefined) throw new PolicyError(`${where} needs a count from 1 to 50`);
-  return known(
+  const condition = boolValue(props.condition, `${where} condition`);
+  const count = intValue(props.count, `${where} count`, { min: 1, max: 50 });
+  return policy(element(
     'retry',
     [
       ['condition', condition],
@@ -346,10 +332,10 @@ export function retry<P extends Statement<never>>(
       ['interval', interval],
       ['max-interval', maxInterval],
       ['delta', delta],
-      ['first-fast-retry', booleanValue(props.firstFastRetry, `${where} first-fast-retry`)],
+      ['first-fast-retry', opt(props.firstFastRetry, (v) => boolValue(v, `${where} first-fast-retry`))],
     ],
     children,
-  );
+  ));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -374,13 +360,13 @@ export function wait<P extends Statement<never>>(props: WaitProps<P>): Policy<Sh
   const where = '<wait>';
   const children = statements(props.policies, where);
   requirePolicies(children, where);
-  for (const child of elementsOf(children)) {
+  for (const child of children.filter(isElement)) {
     if (!(WAIT_CHILDREN as readonly string[]).includes(child.name)) {
       throw new PolicyError(`${where} may only hold ${WAIT_CHILDREN.join(', ')} directly, got <${child.name}>`);
     }
   }
-  const waitFor = choiceValue(props.for ?? 'all', ['all', 'any'], `${where} for`, { expressions: true });
-  return known('wait', [['for', waitFor]], children);
+  const waitFor = enumValue(props.for ?? 'all', `${where} for`, ['all', 'any']);
+  return policy(element('wait', [['for', waitFor]], children));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -400,19 +386,18 @@ export function limitConcurrency<P extends Statement<never>>(
   props: LimitConcurrencyProps<P>,
 ): Policy<SharedSections<P> & AllowedIn<'limit-concurrency'>> {
   const where = '<limit-concurrency>';
-  const key = nonEmpty(toValue(props.key, `${where} key`), `${where} key`);
-  const maxCount = integerLiteral(props.maxCount, `${where} max-count`, { min: 1 });
-  if (maxCount === undefined) throw new PolicyError(`${where} needs max-count (1 or more)`);
+  const key = textValue(props.key, `${where} key`);
+  const maxCount = intLiteral(props.maxCount, `${where} max-count`, { min: 1 });
   const children = statements(props.policies, where);
   requirePolicies(children, where);
-  return known(
+  return policy(element(
     'limit-concurrency',
     [
       ['key', key],
       ['max-count', maxCount],
     ],
     children,
-  );
+  ));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -435,7 +420,7 @@ export function includeFragment(props: IncludeFragmentProps): Policy<AllowedIn<'
       `${where} ${show(id.toString())} is not a fragment name: use 1-80 letters, digits, '_' or inner '-'`,
     );
   }
-  return known('include-fragment', [['fragment-id', id]]);
+  return policy(element('include-fragment', [['fragment-id', id]]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -447,12 +432,12 @@ function statements(nodes: readonly Statement<never>[] | undefined, where: strin
 }
 
 function requirePolicies(children: readonly PolicyNode[], where: string): void {
-  if (elementsOf(children).length === 0) throw new PolicyError(`${where} needs at least one policy inside`);
+  if (!children.some(isElement)) throw new PolicyError(`${where} needs at least one policy inside`);
 }
 
 /** The path of the first descendant element with the name, or undefined. */
 function findDescendant(nodes: readonly PolicyNode[], name: string, path = ''): string | undefined {
-  for (const node of elementsOf(nodes)) {
+  for (const node of nodes.filter(isElement)) {
     const here = `${path}/${node.name}`;
     if (node.name === name) return here.slice(1);
     const found = findDescendant(node.children, name, here);

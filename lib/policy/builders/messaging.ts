@@ -7,8 +7,23 @@
  */
 import { PolicyError, show } from '../errors';
 import { ElementNode, Policy, PolicyNode, element, policy, text } from '../model';
-import { AllowedIn, KnownPolicyName } from '../sections';
+import { AllowedIn } from '../sections';
 import { Expression, Literal, LiteralInput, Value, ValueInput, toLiteral, toValue } from '../value';
+import {
+  HTTP_TOKEN,
+  INT32_MAX,
+  IntRange,
+  enumLiteral,
+  enumValue,
+  headerNameValue,
+  intLiteral,
+  intValue,
+  opt,
+  required,
+  showInput,
+  textLiteral,
+  textValue,
+} from './internal/inputs';
 
 // ---------------------------------------------------------------------------------------------------------
 // send-request / send-one-way-request
@@ -116,12 +131,12 @@ export function sendRequest(props: SendRequestProps): Policy<AllowedIn<'send-req
   const tag = '<send-request>';
   const mode = requestMode(props.mode, tag);
   return policy(
-    named(
+    element(
       'send-request',
       [
         ['mode', mode],
-        ['response-variable-name', requiredValue(props.responseVariableName, `${tag} response-variable-name`)],
-        ['timeout', integer(props.timeout, `${tag} timeout`, SECONDS, true)],
+        ['response-variable-name', textValue(props.responseVariableName, `${tag} response-variable-name`)],
+        ['timeout', opt(props.timeout, (v) => intValue(v, `${tag} timeout`, SECONDS))],
         ['ignore-error', flag(props.ignoreError, `${tag} ignore-error`)],
       ],
       requestChildren(props, tag, mode),
@@ -134,23 +149,22 @@ export function sendOneWayRequest(props: SendOneWayRequestProps): Policy<Allowed
   const tag = '<send-one-way-request>';
   const mode = requestMode(props.mode, tag);
   return policy(
-    named(
+    element(
       'send-one-way-request',
       [
         ['mode', mode],
         // The docs allow expressions here; the VS Code XSD types it xs:int. The gateway follows the docs.
-        ['timeout', integer(props.timeout, `${tag} timeout`, SECONDS, true)],
+        ['timeout', opt(props.timeout, (v) => intValue(v, `${tag} timeout`, SECONDS))],
       ],
       requestChildren(props, tag, mode),
     ),
   );
 }
 
-const SECONDS = { min: 1, max: 2147483647, unit: 'seconds' };
+const SECONDS: IntRange = { min: 1, max: INT32_MAX, accepts: `a whole number from 1 to ${INT32_MAX} seconds` };
 
 function requestMode(input: SendRequestMode | Expression | undefined, tag: string): Value | undefined {
-  if (input === undefined || input instanceof Expression) return input;
-  return literalEnum(input, ['new', 'copy'], `${tag} mode`);
+  return opt(input, (v) => enumValue(v, `${tag} mode`, ['new', 'copy']));
 }
 
 function requestChildren(props: SendOneWayRequestProps, tag: string, mode: Value | undefined): PolicyNode[] {
@@ -189,18 +203,11 @@ function requestChildren(props: SendOneWayRequestProps, tag: string, mode: Value
   return children;
 }
 
-// RFC 9110 token characters: what an HTTP method or header name may contain.
-const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 function requestHeader(header: SendRequestHeader, where: string): ElementNode {
-  const name = toValue(present(header.name, `${where} name`), `${where} name`);
-  if (typeof name === 'string' && !HTTP_TOKEN.test(name)) {
-    throw new PolicyError(`${where} name must be an HTTP header name (letters, digits and !#$%&'*+.^_\`|~-), got ${show(name)}`);
-  }
-  const existsAction =
-    header.existsAction === undefined || header.existsAction instanceof Expression
-      ? header.existsAction
-      : literalEnum(header.existsAction, ['override', 'skip', 'append', 'delete'], `${where} exists-action`);
+  const name = headerNameValue(header.name, `${where} name`);
+  const existsAction = opt(header.existsAction, (v) =>
+    enumValue(v, `${where} exists-action`, ['override', 'skip', 'append', 'delete']),
+  );
   const values = (header.values ?? []).map((v, i) => toValue(v, `${where} values[${i}]`));
   if (existsAction === 'delete' && values.length > 0) {
     throw new PolicyError(`${where} deletes the header, so it takes no values (got ${values.length})`);
@@ -226,8 +233,8 @@ function certificate(cert: SendRequestCertificate, where: string): ElementNode {
     throw new PolicyError(`${where} password applies only to a certificate given in body`);
   }
   return element('authentication-certificate', [
-    ['thumbprint', optionalValue(cert.thumbprint, `${where} thumbprint`)],
-    ['certificate-id', optionalValue(cert.certificateId, `${where} certificate-id`)],
+    ['thumbprint', opt(cert.thumbprint, (v) => toValue(v, `${where} thumbprint`))],
+    ['certificate-id', opt(cert.certificateId, (v) => toValue(v, `${where} certificate-id`))],
     ['body', secret(cert.body, `${where} body`)],
     ['password', secret(cert.password, `${where} password`)],
   ]);
@@ -235,22 +242,25 @@ function certificate(cert: SendRequestCertificate, where: string): ElementNode {
 
 function managedIdentity(identity: SendRequestManagedIdentity, where: string): ElementNode {
   return element('authentication-managed-identity', [
-    ['resource', requiredValue(identity.resource, `${where} resource`)],
-    ['client-id', optionalLiteral(identity.clientId, `${where} client-id`)],
-    ['output-token-variable-name', optionalLiteral(identity.outputTokenVariableName, `${where} output-token-variable-name`)],
+    ['resource', textValue(identity.resource, `${where} resource`)],
+    ['client-id', opt(identity.clientId, (v) => textLiteral(v, `${where} client-id`))],
+    [
+      'output-token-variable-name',
+      opt(identity.outputTokenVariableName, (v) => textLiteral(v, `${where} output-token-variable-name`)),
+    ],
     ['ignore-error', flag(identity.ignoreError, `${where} ignore-error`)],
   ]);
 }
 
 function proxy(props: SendRequestProxy, where: string): ElementNode {
-  const url = toValue(present(props.url, `${where} url`), `${where} url`);
+  const url = toValue(required(props.url, `${where} url`), `${where} url`);
   // The gateway talks plain HTTP to the proxy; an https:// proxy URL fails at run time.
   if (typeof url === 'string' && !/^http:\/\/[^\s/]+/i.test(url)) {
     throw new PolicyError(`${where} url must have the form http://host:port (only HTTP proxies are supported), got ${show(url)}`);
   }
   return element('proxy', [
     ['url', url],
-    ['username', optionalValue(props.username, `${where} username`)],
+    ['username', opt(props.username, (v) => toValue(v, `${where} username`))],
     ['password', secret(props.password, `${where} password`)],
   ]);
 }
@@ -276,10 +286,10 @@ export interface CacheLookupValueProps {
 export function cacheLookupValue(props: CacheLookupValueProps): Policy<AllowedIn<'cache-lookup-value'>> {
   const tag = '<cache-lookup-value>';
   return policy(
-    named('cache-lookup-value', [
-      ['key', requiredValue(props.key, `${tag} key`)],
-      ['default-value', optionalValue(props.defaultValue, `${tag} default-value`)],
-      ['variable-name', requiredLiteral(props.variableName, `${tag} variable-name`)],
+    element('cache-lookup-value', [
+      ['key', textValue(props.key, `${tag} key`)],
+      ['default-value', opt(props.defaultValue, (v) => toValue(v, `${tag} default-value`))],
+      ['variable-name', textLiteral(props.variableName, `${tag} variable-name`)],
       ['caching-type', cachingType(props.cachingType, tag)],
     ]),
   );
@@ -300,10 +310,10 @@ export interface CacheStoreValueProps {
 export function cacheStoreValue(props: CacheStoreValueProps): Policy<AllowedIn<'cache-store-value'>> {
   const tag = '<cache-store-value>';
   return policy(
-    named('cache-store-value', [
-      ['key', requiredValue(props.key, `${tag} key`)],
-      ['value', toValue(present(props.value, `${tag} value`), `${tag} value`)],
-      ['duration', integer(present(props.duration, `${tag} duration`), `${tag} duration`, SECONDS, true)],
+    element('cache-store-value', [
+      ['key', textValue(props.key, `${tag} key`)],
+      ['value', toValue(required(props.value, `${tag} value`), `${tag} value`)],
+      ['duration', intValue(props.duration, `${tag} duration`, SECONDS)],
       ['caching-type', cachingType(props.cachingType, tag)],
     ]),
   );
@@ -320,15 +330,15 @@ export interface CacheRemoveValueProps {
 export function cacheRemoveValue(props: CacheRemoveValueProps): Policy<AllowedIn<'cache-remove-value'>> {
   const tag = '<cache-remove-value>';
   return policy(
-    named('cache-remove-value', [
-      ['key', requiredValue(props.key, `${tag} key`)],
+    element('cache-remove-value', [
+      ['key', textValue(props.key, `${tag} key`)],
       ['caching-type', cachingType(props.cachingType, tag)],
     ]),
   );
 }
 
 function cachingType(input: CacheValueCachingType | undefined, tag: string): Value | undefined {
-  return input === undefined ? undefined : literalEnum(input, ['prefer-external', 'external', 'internal'], `${tag} caching-type`);
+  return opt(input, (v) => enumLiteral(v, `${tag} caching-type`, ['prefer-external', 'external', 'internal']));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -376,7 +386,7 @@ export interface EmitMetricProps {
 /** `<emit-metric>`: sends a custom metric to Application Insights. */
 export function emitMetric(props: EmitMetricProps): Policy<AllowedIn<'emit-metric'>> {
   const tag = '<emit-metric>';
-  const dimensions = present(props.dimensions, `${tag} dimensions`);
+  const dimensions = required(props.dimensions, `${tag} dimensions`);
   if (dimensions.length < 1 || dimensions.length > EMIT_METRIC_MAX_DIMENSIONS) {
     throw new PolicyError(
       `${tag} takes 1 to ${EMIT_METRIC_MAX_DIMENSIONS} dimensions, got ${dimensions.length}`,
@@ -385,29 +395,29 @@ export function emitMetric(props: EmitMetricProps): Policy<AllowedIn<'emit-metri
   const seen = new Set<string>();
   const children = dimensions.map((dimension, index) => {
     const where = `${tag} dimensions[${index}]`;
-    const name = requiredValue(dimension.name, `${where} name`);
+    const name = textValue(dimension.name, `${where} name`);
     if (typeof name === 'string') {
       if (seen.has(name)) throw new PolicyError(`${where} repeats the dimension name ${show(name)}`);
       seen.add(name);
     }
     if (dimension.value === undefined && !(typeof name === 'string' && EMIT_METRIC_DEFAULT_DIMENSIONS.includes(name))) {
       throw new PolicyError(
-        `${where} ${describe(name)} needs a value: only the default dimensions may leave it out ` +
+        `${where} ${showInput(name)} needs a value: only the default dimensions may leave it out ` +
           `(${EMIT_METRIC_DEFAULT_DIMENSIONS.map((d) => show(d)).join(', ')})`,
       );
     }
     return element('dimension', [
       ['name', name],
-      ['value', optionalValue(dimension.value, `${where} value`)],
+      ['value', opt(dimension.value, (v) => toValue(v, `${where} value`))],
     ]);
   });
   return policy(
-    named(
+    element(
       'emit-metric',
       [
-        ['name', requiredLiteral(props.name, `${tag} name`)],
-        ['value', double(props.value, `${tag} value`)],
-        ['namespace', optionalLiteral(props.namespace, `${tag} namespace`, true)],
+        ['name', textLiteral(props.name, `${tag} name`)],
+        ['value', opt(props.value, (v) => double(v, `${tag} value`))],
+        ['namespace', opt(props.namespace, (v) => textLiteral(v, `${tag} namespace`))],
       ],
       children,
     ),
@@ -441,22 +451,22 @@ export interface TraceProps {
 /** `<trace>`: adds a custom trace to request tracing, Application Insights and resource logs. */
 export function trace(props: TraceProps): Policy<AllowedIn<'trace'>> {
   const tag = '<trace>';
-  const children: PolicyNode[] = [element('message', [], [text(requiredValue(props.message, `${tag} message`))])];
+  const children: PolicyNode[] = [element('message', [], [text(textValue(props.message, `${tag} message`))])];
   (props.metadata ?? []).forEach((m, i) => {
     const where = `${tag} metadata[${i}]`;
     children.push(
       element('metadata', [
-        ['name', requiredValue(m.name, `${where} name`)],
-        ['value', toValue(present(m.value, `${where} value`), `${where} value`)],
+        ['name', textValue(m.name, `${where} name`)],
+        ['value', toValue(required(m.value, `${where} value`), `${where} value`)],
       ]),
     );
   });
   return policy(
-    named(
+    element(
       'trace',
       [
-        ['source', requiredLiteral(props.source, `${tag} source`)],
-        ['severity', props.severity === undefined ? undefined : literalEnum(props.severity, ['verbose', 'information', 'error'], `${tag} severity`)],
+        ['source', textLiteral(props.source, `${tag} source`)],
+        ['severity', opt(props.severity, (v) => enumLiteral(v, `${tag} severity`, ['verbose', 'information', 'error']))],
       ],
       children,
     ),
@@ -477,21 +487,22 @@ export interface LogToEventhubProps {
   readonly message: ValueInput;
 }
 
+const PARTITION_INDEX: IntRange = { min: 0, max: INT32_MAX, accepts: `a whole number from 0 to ${INT32_MAX} (a partition index)` };
+
 /** `<log-to-eventhub>`: sends a message to an event hub through a Logger. */
 export function logToEventhub(props: LogToEventhubProps): Policy<AllowedIn<'log-to-eventhub'>> {
   const tag = '<log-to-eventhub>';
   if (props.partitionId !== undefined && props.partitionKey !== undefined) {
     throw new PolicyError(`${tag} takes partitionId or partitionKey, not both`);
   }
-  const message = toValue(present(props.message, `${tag} message`), `${tag} message`);
-  notEmpty(message, `${tag} message`);
+  const message = textValue(props.message, `${tag} message`);
   return policy(
-    named(
+    element(
       'log-to-eventhub',
       [
-        ['logger-id', requiredLiteral(props.loggerId, `${tag} logger-id`)],
-        ['partition-id', integer(props.partitionId, `${tag} partition-id`, { min: 0, max: 2147483647, unit: '(a partition index)' }, false)],
-        ['partition-key', optionalValue(props.partitionKey, `${tag} partition-key`, true)],
+        ['logger-id', textLiteral(props.loggerId, `${tag} logger-id`)],
+        ['partition-id', opt(props.partitionId, (v) => intLiteral(v, `${tag} partition-id`, PARTITION_INDEX))],
+        ['partition-key', opt(props.partitionKey, (v) => textValue(v, `${tag} partition-key`))],
       ],
       [text(message)],
     ),
@@ -499,67 +510,9 @@ export function logToEventhub(props: LogToEventhubProps): Policy<AllowedIn<'log-
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// shared checks
+// checks only these policies need
 
-type Named<N extends KnownPolicyName> = ElementNode & { readonly name: N };
-
-/** element() types the name as string; policy() needs the literal name to pick the allowed sections. */
-function named<N extends KnownPolicyName>(
-  name: N,
-  attributes: readonly (readonly [string, Value | undefined])[],
-  children: readonly PolicyNode[] = [],
-): Named<N> {
-  return element(name, attributes, children) as Named<N>;
-}
-
-function describe(value: Value): string {
-  return typeof value === 'string' ? show(value) : value.toString();
-}
-
-function present<T>(input: T | undefined | null, where: string): T {
-  if (input === undefined || input === null) throw new PolicyError(`${where} is required`);
-  return input;
-}
-
-function notEmpty(value: Value, where: string): void {
-  if (typeof value === 'string' && value.trim() === '') throw new PolicyError(`${where} must not be empty, got ${show(value)}`);
-}
-
-function requiredValue(input: ValueInput, where: string): Value {
-  const value = toValue(present(input, where), where);
-  notEmpty(value, where);
-  return value;
-}
-
-function requiredLiteral(input: LiteralInput, where: string): Literal {
-  const value = toLiteral(present(input, where), where);
-  notEmpty(value, where);
-  return value;
-}
-
-function optionalValue(input: ValueInput | undefined, where: string, nonEmpty = false): Value | undefined {
-  if (input === undefined) return undefined;
-  const value = toValue(input, where);
-  if (nonEmpty) notEmpty(value, where);
-  return value;
-}
-
-function optionalLiteral(input: LiteralInput | undefined, where: string, nonEmpty = true): Literal | undefined {
-  if (input === undefined) return undefined;
-  const value = toLiteral(input, where);
-  if (nonEmpty) notEmpty(value, where);
-  return value;
-}
-
-/** A literal attribute with a closed set of values; an expression is refused by toLiteral. */
-function literalEnum(input: unknown, allowed: readonly string[], where: string): Literal {
-  const value = toLiteral(input as LiteralInput, where);
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new PolicyError(`${where} must be one of ${allowed.map((a) => show(a)).join(', ')}, got ${describe(value)}`);
-  }
-  return value;
-}
-
+/** A literal attribute whose prop is a boolean: stricter than boolLiteral, which also takes the text 'true'. */
 function flag(input: boolean | undefined, where: string): Literal | undefined {
   if (input === undefined) return undefined;
   if (typeof input !== 'boolean') {
@@ -570,30 +523,9 @@ function flag(input: boolean | undefined, where: string): Literal | undefined {
   return toLiteral(input, where);
 }
 
-/**
- * A whole number in a range. Named values and (where allowed) expressions are only known at run time
- * and pass unchecked.
- */
-function integer(
-  input: ValueInput | undefined,
-  where: string,
-  range: { min: number; max: number; unit: string },
-  expressions: boolean,
-): Value | undefined {
-  if (input === undefined) return undefined;
-  const value = expressions ? toValue(input, where) : toLiteral(input, where);
-  if (typeof value !== 'string') return value;
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-    throw new PolicyError(`${where} must be a whole number from ${range.min} to ${range.max} ${range.unit}, got ${show(input)}`);
-  }
-  return value;
-}
-
 const DOUBLE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-function double(input: ValueInput | undefined, where: string): Value | undefined {
-  if (input === undefined) return undefined;
+function double(input: ValueInput, where: string): Value {
   const value = toValue(input, where);
   if (typeof value === 'string' && !(DOUBLE.test(value) && Number.isFinite(Number(value)))) {
     throw new PolicyError(`${where} must be a number, got ${show(input)}`);

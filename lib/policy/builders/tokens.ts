@@ -27,7 +27,7 @@ import {
   textValue,
   variableName,
   opt,
-} from './internal/checks';
+} from './internal/inputs';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared parts of the two token validators

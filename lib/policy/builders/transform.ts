@@ -6,19 +6,21 @@
  * attribute names follow the schemas in shared/apim-xsd. Where the two disagree, a comment says so.
  */
 import { PolicyError, show } from '../errors';
-import { ElementNode, Policy, element, text } from '../model';
+import { ElementNode, Policy, element, policy, text } from '../model';
 import { AllowedIn } from '../sections';
-import { Expression, NamedValue, Value, ValueInput, toLiteral, toValue } from '../value';
+import { Expression, NamedValue, ValueInput, toValue } from '../value';
 import {
-  booleanLiteral,
-  booleanValue,
-  checkVariableName,
-  choiceValue,
-  integerValue,
-  known,
-  nonEmpty,
+  boolLiteral,
+  boolValue,
+  enumLiteral,
+  enumValue,
+  headerNameValue,
+  intValue,
+  opt,
   showInput,
-} from './internal/attribute-input';
+  textValue,
+  variableName,
+} from './internal/inputs';
 
 // ---------------------------------------------------------------------------------------------------------
 // set-header, set-query-parameter
@@ -26,9 +28,6 @@ import {
 /** What `set-header` / `set-query-parameter` do when the header or parameter is already present. */
 export type ExistsAction = 'override' | 'skip' | 'append' | 'delete';
 export const EXISTS_ACTIONS: readonly ExistsAction[] = ['override', 'skip', 'append', 'delete'];
-
-// RFC 9110 token characters: a header name is a token.
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Headers set-header cannot append, override or delete (the docs' limitations); the gateway manages them. */
 export const UNSETTABLE_HEADERS: readonly string[] = ['Connection', 'Content-Length', 'Keep-Alive', 'Transfer-Encoding'];
@@ -51,26 +50,20 @@ export interface SetHeaderProps {
 
 /** `<set-header>`: sets, appends, skips or deletes a request or response header. */
 export function setHeader(props: SetHeaderProps): Policy<AllowedIn<'set-header'>> {
-  const name = headerOrParameter(props.name, '<set-header> name');
-  if (typeof name === 'string' && !HTTP_TOKEN.test(name)) {
-    throw new PolicyError(`<set-header> name ${show(name)} is not a valid HTTP header name (an RFC 9110 token)`);
-  }
+  const name = headerNameValue(props.name, '<set-header> name');
   if (typeof name === 'string' && UNSETTABLE_HEADERS.some((h) => h.toLowerCase() === name.toLowerCase())) {
     throw new PolicyError(
       `<set-header> cannot change ${show(name)}: APIM does not let set-header touch ${UNSETTABLE_HEADERS.join(', ')}`,
     );
   }
-  return known(
+  return policy(element(
     'set-header',
     [
       ['name', name],
-      [
-        'exists-action',
-        choiceValue(props.existsAction, EXISTS_ACTIONS, '<set-header> exists-action', { expressions: true }),
-      ],
+      ['exists-action', opt(props.existsAction, (v) => enumValue(v, '<set-header> exists-action', EXISTS_ACTIONS))],
     ],
     valueChildren('set-header', props.existsAction, props.value),
-  );
+  ));
 }
 
 export interface SetQueryParameterProps {
@@ -91,21 +84,17 @@ export interface SetQueryParameterProps {
 
 /** `<set-query-parameter>`: sets, appends, skips or deletes a request query parameter. */
 export function setQueryParameter(props: SetQueryParameterProps): Policy<AllowedIn<'set-query-parameter'>> {
-  return known(
+  return policy(element(
     'set-query-parameter',
     [
-      ['name', headerOrParameter(props.name, '<set-query-parameter> name')],
+      ['name', textValue(props.name, '<set-query-parameter> name')],
       [
         'exists-action',
-        choiceValue(props.existsAction, EXISTS_ACTIONS, '<set-query-parameter> exists-action', { expressions: true }),
+        opt(props.existsAction, (v) => enumValue(v, '<set-query-parameter> exists-action', EXISTS_ACTIONS)),
       ],
     ],
     valueChildren('set-query-parameter', props.existsAction, props.value),
-  );
-}
-
-function headerOrParameter(input: ValueInput, where: string): Value {
-  return nonEmpty(toValue(input, where), where);
+  ));
 }
 
 function valueChildren(
@@ -157,22 +146,22 @@ export interface SetBodyProps {
 
 /** `<set-body>`: replaces the request or response body. */
 export function setBody(props: SetBodyProps): Policy<AllowedIn<'set-body'>> {
-  const template = choiceValue(props.template, ['liquid'], '<set-body> template', { expressions: false });
+  const template = opt(props.template, (v) => enumLiteral(v, '<set-body> template', ['liquid']));
   if (props.template === 'liquid' && props.value instanceof Expression) {
     throw new PolicyError(
       `<set-body> with template "liquid" takes the template as literal text, ` +
         `got the expression ${props.value.toString()}`,
     );
   }
-  return known(
+  return policy(element(
     'set-body',
     [
       ['template', template],
-      ['xsi-nil', choiceValue(props.xsiNil, ['blank', 'null'], '<set-body> xsi-nil', { expressions: false })],
-      ['parse-date', booleanLiteral(props.parseDate, '<set-body> parse-date')],
+      ['xsi-nil', opt(props.xsiNil, (v) => enumLiteral(v, '<set-body> xsi-nil', ['blank', 'null']))],
+      ['parse-date', opt(props.parseDate, (v) => boolLiteral(v, '<set-body> parse-date'))],
     ],
     [text(toValue(props.value, '<set-body> body'))],
-  );
+  ));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -187,15 +176,12 @@ export interface SetVariableProps {
 
 /** `<set-variable>`: stores a value in `context.Variables`. */
 export function setVariable(props: SetVariableProps): Policy<AllowedIn<'set-variable'>> {
-  const where = '<set-variable> name';
-  // An expression gets toLiteral's explanation rather than "not a valid name".
-  if ((props.name as unknown) instanceof Expression) toLiteral(props.name as unknown as Expression, where);
-  const name = checkVariableName(props.name, where);
-  if (props.value === undefined) throw new PolicyError(`<set-variable> ${show(name)} needs a value`);
-  return known('set-variable', [
+  const name = variableName(props.name, '<set-variable> name');
+  if (props.value === undefined) throw new PolicyError(`<set-variable> ${showInput(name)} needs a value`);
+  return policy(element('set-variable', [
     ['name', name],
     ['value', toValue(props.value, '<set-variable> value')],
-  ]);
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -221,7 +207,7 @@ export function setMethod(props: SetMethodProps): Policy<AllowedIn<'set-method'>
         'give an upper-case method such as "GET" or "POST", or an expression',
     );
   }
-  return known('set-method', [], [text(value)]);
+  return policy(element('set-method', [], [text(value)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -277,29 +263,26 @@ export function setBackendService(props: SetBackendServiceProps): Policy<Allowed
       `${where} needs exactly one of baseUrl and backendId, got ${props.baseUrl === undefined ? 'neither' : 'both'}`,
     );
   }
-  const baseUrl = props.baseUrl === undefined ? undefined : toValue(props.baseUrl, `${where} base-url`);
+  const baseUrl = opt(props.baseUrl, (v) => toValue(v, `${where} base-url`));
   if (typeof baseUrl === 'string' && !/^https?:\/\/[^\s/?#]+/i.test(baseUrl)) {
     throw new PolicyError(`${where} base-url ${show(baseUrl)} must be an absolute http or https URL`);
   }
-  const backendId = optionalNonEmpty(props.backendId, `${where} backend-id`);
+  const backendId = opt(props.backendId, (v) => textValue(v, `${where} backend-id`));
   if (backendId === 'dapr') {
     throw new PolicyError(`${where} backend-id "dapr" selects the Dapr variant: use setBackendServiceDapr()`);
   }
   if (props.sfListenerName !== undefined && backendId === undefined) {
     throw new PolicyError(`${where} sf-listener-name only applies to a backend given by backendId`);
   }
-  return known('set-backend-service', [
+  return policy(element('set-backend-service', [
     ['base-url', baseUrl],
     ['backend-id', backendId],
-    ['sf-resolve-condition', booleanValue(props.sfResolveCondition, `${where} sf-resolve-condition`)],
-    ['sf-service-instance-name', optionalValue(props.sfServiceInstanceName, `${where} sf-service-instance-name`)],
-    ['sf-partition-key', optionalValue(props.sfPartitionKey, `${where} sf-partition-key`)],
-    [
-      'sf-replica-type',
-      choiceValue(props.sfReplicaType, ['primary', 'secondary'], `${where} sf-replica-type`, { expressions: true }),
-    ],
-    ['sf-listener-name', optionalValue(props.sfListenerName, `${where} sf-listener-name`)],
-  ]);
+    ['sf-resolve-condition', opt(props.sfResolveCondition, (v) => boolValue(v, `${where} sf-resolve-condition`))],
+    ['sf-service-instance-name', opt(props.sfServiceInstanceName, (v) => toValue(v, `${where} sf-service-instance-name`))],
+    ['sf-partition-key', opt(props.sfPartitionKey, (v) => toValue(v, `${where} sf-partition-key`))],
+    ['sf-replica-type', opt(props.sfReplicaType, (v) => enumValue(v, `${where} sf-replica-type`, ['primary', 'secondary']))],
+    ['sf-listener-name', opt(props.sfListenerName, (v) => toValue(v, `${where} sf-listener-name`))],
+  ]));
 }
 
 export interface SetBackendServiceDaprProps {
@@ -320,16 +303,12 @@ export interface SetBackendServiceDaprProps {
  */
 export function setBackendServiceDapr(props: SetBackendServiceDaprProps): Policy<'inbound'> {
   const where = '<set-backend-service> (dapr)';
-  return known('set-backend-service', [
+  return policy(element('set-backend-service', [
     ['backend-id', 'dapr'],
-    ['dapr-app-id', nonEmpty(toValue(props.appId, `${where} dapr-app-id`), `${where} dapr-app-id`)],
-    ['dapr-method', nonEmpty(toValue(props.method, `${where} dapr-method`), `${where} dapr-method`)],
-    ['dapr-namespace', optionalValue(props.namespace, `${where} dapr-namespace`)],
-  ]);
-}
-
-function optionalValue(input: ValueInput | undefined, where: string): Value | undefined {
-  return input === undefined ? undefined : toValue(input, where);
+    ['dapr-app-id', textValue(props.appId, `${where} dapr-app-id`)],
+    ['dapr-method', textValue(props.method, `${where} dapr-method`)],
+    ['dapr-namespace', opt(props.namespace, (v) => toValue(v, `${where} dapr-namespace`))],
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -352,10 +331,10 @@ export interface RewriteUriProps {
 
 /** `<rewrite-uri>`: rewrites the request URL into the form the backend expects. */
 export function rewriteUri(props: RewriteUriProps): Policy<AllowedIn<'rewrite-uri'>> {
-  return known('rewrite-uri', [
-    ['template', nonEmpty(toValue(props.template, '<rewrite-uri> template'), '<rewrite-uri> template')],
-    ['copy-unmatched-params', booleanValue(props.copyUnmatchedParams, '<rewrite-uri> copy-unmatched-params')],
-  ]);
+  return policy(element('rewrite-uri', [
+    ['template', textValue(props.template, '<rewrite-uri> template')],
+    ['copy-unmatched-params', opt(props.copyUnmatchedParams, (v) => boolValue(v, '<rewrite-uri> copy-unmatched-params'))],
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -416,19 +395,19 @@ export function forwardRequest(props: ForwardRequestProps = {}): Policy<AllowedI
         `(got ${showInput(props.timeout)} and ${showInput(props.timeoutMs)})`,
     );
   }
-  return known('forward-request', [
-    ['timeout', integerValue(props.timeout, `${where} timeout`, { min: 0 })],
-    ['timeout-ms', integerValue(props.timeoutMs, `${where} timeout-ms`, { min: 0 })],
-    ['continue-timeout', integerValue(props.continueTimeout, `${where} continue-timeout`, { min: 0 })],
+  return policy(element('forward-request', [
+    ['timeout', opt(props.timeout, (v) => intValue(v, `${where} timeout`, { min: 0 }))],
+    ['timeout-ms', opt(props.timeoutMs, (v) => intValue(v, `${where} timeout-ms`, { min: 0 }))],
+    ['continue-timeout', opt(props.continueTimeout, (v) => intValue(v, `${where} continue-timeout`, { min: 0 }))],
+    ['http-version', opt(props.httpVersion, (v) => enumLiteral(v, `${where} http-version`, ['1', '2', '2or1']))],
+    ['follow-redirects', opt(props.followRedirects, (v) => boolValue(v, `${where} follow-redirects`))],
+    ['buffer-request-body', opt(props.bufferRequestBody, (v) => boolLiteral(v, `${where} buffer-request-body`))],
+    ['buffer-response', opt(props.bufferResponse, (v) => boolLiteral(v, `${where} buffer-response`))],
     [
-      'http-version',
-      choiceValue(props.httpVersion, ['1', '2', '2or1'], `${where} http-version`, { expressions: false }),
+      'fail-on-error-status-code',
+      opt(props.failOnErrorStatusCode, (v) => boolLiteral(v, `${where} fail-on-error-status-code`)),
     ],
-    ['follow-redirects', booleanValue(props.followRedirects, `${where} follow-redirects`)],
-    ['buffer-request-body', booleanLiteral(props.bufferRequestBody, `${where} buffer-request-body`)],
-    ['buffer-response', booleanLiteral(props.bufferResponse, `${where} buffer-response`)],
-    ['fail-on-error-status-code', booleanLiteral(props.failOnErrorStatusCode, `${where} fail-on-error-status-code`)],
-  ]);
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -443,10 +422,13 @@ export interface FindAndReplaceProps {
 
 /** `<find-and-replace>`: replaces a substring of the request or response body. */
 export function findAndReplace(props: FindAndReplaceProps): Policy<AllowedIn<'find-and-replace'>> {
-  return known('find-and-replace', [
-    ['from', nonEmpty(toValue(props.from, '<find-and-replace> from'), '<find-and-replace> from')],
+  const from = toValue(props.from, '<find-and-replace> from');
+  // Not textValue: blank text (a run of spaces) is something to find; only the empty string is refused.
+  if (from === '') throw new PolicyError('<find-and-replace> from must not be empty');
+  return policy(element('find-and-replace', [
+    ['from', from],
     ['to', toValue(props.to, '<find-and-replace> to')],
-  ]);
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -485,18 +467,18 @@ export interface JsonToXmlProps {
 /** `<json-to-xml>`: converts a JSON body to XML. */
 export function jsonToXml(props: JsonToXmlProps): Policy<AllowedIn<'json-to-xml'>> {
   const where = '<json-to-xml>';
-  const separator = optionalValue(props.namespaceSeparator, `${where} namespace-separator`);
+  const separator = opt(props.namespaceSeparator, (v) => toValue(v, `${where} namespace-separator`));
   if (typeof separator === 'string' && [...separator].length !== 1) {
     throw new PolicyError(`${where} namespace-separator must be a single character, got ${show(separator)}`);
   }
-  return known('json-to-xml', [
-    ['apply', requiredChoice(props.apply, ['always', 'content-type-json'], `${where} apply`)],
-    ['consider-accept-header', booleanValue(props.considerAcceptHeader, `${where} consider-accept-header`)],
-    ['parse-date', booleanLiteral(props.parseDate, `${where} parse-date`)],
+  return policy(element('json-to-xml', [
+    ['apply', enumValue(props.apply, `${where} apply`, ['always', 'content-type-json'])],
+    ['consider-accept-header', opt(props.considerAcceptHeader, (v) => boolValue(v, `${where} consider-accept-header`))],
+    ['parse-date', opt(props.parseDate, (v) => boolLiteral(v, `${where} parse-date`))],
     ['namespace-separator', separator],
-    ['namespace-prefix', optionalNonEmpty(props.namespacePrefix, `${where} namespace-prefix`)],
-    ['attribute-block-name', optionalNonEmpty(props.attributeBlockName, `${where} attribute-block-name`)],
-  ]);
+    ['namespace-prefix', opt(props.namespacePrefix, (v) => textValue(v, `${where} namespace-prefix`))],
+    ['attribute-block-name', opt(props.attributeBlockName, (v) => textValue(v, `${where} attribute-block-name`))],
+  ]));
 }
 
 export interface XmlToJsonProps {
@@ -524,25 +506,13 @@ export interface XmlToJsonProps {
 /** `<xml-to-json>`: converts an XML body to JSON. */
 export function xmlToJson(props: XmlToJsonProps): Policy<AllowedIn<'xml-to-json'>> {
   const where = '<xml-to-json>';
-  return known('xml-to-json', [
-    ['kind', requiredChoice(props.kind, ['javascript-friendly', 'direct'], `${where} kind`)],
-    ['apply', requiredChoice(props.apply, ['always', 'content-type-xml'], `${where} apply`)],
-    ['consider-accept-header', booleanValue(props.considerAcceptHeader, `${where} consider-accept-header`)],
+  return policy(element('xml-to-json', [
+    ['kind', enumValue(props.kind, `${where} kind`, ['javascript-friendly', 'direct'])],
+    ['apply', enumValue(props.apply, `${where} apply`, ['always', 'content-type-xml'])],
+    ['consider-accept-header', opt(props.considerAcceptHeader, (v) => boolValue(v, `${where} consider-accept-header`))],
     [
       'always-array-child-elements',
-      booleanValue(props.alwaysArrayChildElements, `${where} always-array-child-elements`),
+      opt(props.alwaysArrayChildElements, (v) => boolValue(v, `${where} always-array-child-elements`)),
     ],
-  ]);
-}
-
-function requiredChoice<T extends string>(input: T | Expression, allowed: readonly T[], where: string): Value {
-  const value = choiceValue(input, allowed, where, { expressions: true });
-  if (value === undefined) {
-    throw new PolicyError(`${where} is required: one of ${allowed.map((a) => show(a)).join(', ')} or an expression`);
-  }
-  return value;
-}
-
-function optionalNonEmpty(input: ValueInput | undefined, where: string): Value | undefined {
-  return input === undefined ? undefined : nonEmpty(toValue(input, where), where);
+  ]));
 }

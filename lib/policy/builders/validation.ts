@@ -24,7 +24,7 @@ import {
   textValue,
   variableName,
   opt,
-} from './internal/checks';
+} from './internal/inputs';
 
 /**
  * What a validation policy does with a violation: `prevent` stops processing and answers with an error,
