@@ -8,6 +8,7 @@ import {
   formatAddress,
   isCidr,
   lastAddress,
+  nextFreeBlock,
   parseCidr,
   subnetAt,
 } from '../../lib/constructs/network/address-plan';
@@ -176,5 +177,58 @@ describe('checkAddressPlan', () => {
   it('applies Azure’s /29 floor to every subnet', () => {
     const issues = checkAddressPlan({ addressSpace: ['10.60.0.0/16'], subnets: [{ property: 'p', prefix: '10.60.0.0/30' }] });
     expect(issues[0].accepted).toContain('a /29 or larger');
+  });
+});
+
+describe('nextFreeBlock', () => {
+  const cidrs = (...texts: string[]) => texts.map(parseCidr);
+
+  it('takes the first block of an empty space', () => {
+    expect(nextFreeBlock(cidrs('10.60.0.0/16'), [], 26)?.text).toBe('10.60.0.0/26');
+  });
+
+  it('skips used blocks of any size and fills a gap before going further', () => {
+    const used = cidrs('10.60.0.0/24', '10.60.1.0/24', '10.60.2.64/26', '10.60.2.128/27');
+    expect(nextFreeBlock(cidrs('10.60.0.0/16'), used, 26)?.text).toBe('10.60.2.0/26');
+    // The /27 leaves half of 10.60.2.128/26 free, too little for a /26: next is .192.
+    expect(nextFreeBlock(cidrs('10.60.0.0/16'), [...used, parseCidr('10.60.2.0/26')], 26)?.text).toBe('10.60.2.192/26');
+    // A /27 still fits next to the /27.
+    expect(nextFreeBlock(cidrs('10.60.0.0/16'), [...used, parseCidr('10.60.2.0/26')], 27)?.text).toBe('10.60.2.160/27');
+  });
+
+  it('moves on to the next address-space prefix, skipping prefixes smaller than the block', () => {
+    const space = cidrs('10.60.0.0/26', '10.61.0.0/27', '10.70.0.0/24');
+    expect(nextFreeBlock(space, cidrs('10.60.0.0/26'), 26)?.text).toBe('10.70.0.0/26');
+  });
+
+  it('returns undefined when no block is left', () => {
+    expect(nextFreeBlock(cidrs('10.60.0.0/24'), cidrs('10.60.0.0/25', '10.60.0.128/26', '10.60.0.192/27'), 26)).toBeUndefined();
+    expect(nextFreeBlock(cidrs('10.60.0.0/24'), cidrs('10.60.0.0/25', '10.60.0.128/26', '10.60.0.192/27'), 27)?.text).toBe('10.60.0.224/27');
+  });
+
+  it('refuses a prefix length outside 0-32', () => {
+    expect(() => nextFreeBlock(cidrs('10.60.0.0/16'), [], 33)).toThrow(RangeError);
+    expect(() => nextFreeBlock(cidrs('10.60.0.0/16'), [], 26.5)).toThrow(RangeError);
+  });
+
+  it('finds the lowest free block, as trying every block in order would', () => {
+    const space = parseCidr('10.60.0.0/22');
+    const block = fc.tuple(fc.integer({ min: 23, max: 29 }), fc.nat()).map(([prefix, i]) => subnetAt(space, prefix, i % 2 ** (prefix - 22)));
+    fc.assert(
+      fc.property(fc.array(block, { maxLength: 12 }), fc.integer({ min: 24, max: 28 }), (used, prefix) => {
+        const count = 2 ** (prefix - 22);
+        let expected: string | undefined;
+        for (let i = 0; i < count && expected === undefined; i++) {
+          const candidate = subnetAt(space, prefix, i);
+          if (!used.some((u) => cidrsOverlap(u, candidate))) expected = candidate.text;
+        }
+        const found = nextFreeBlock([space], used, prefix);
+        expect(found?.text).toBe(expected);
+        if (found) {
+          expect(cidrContains(space, found)).toBe(true);
+          expect(used.some((u) => cidrsOverlap(u, found))).toBe(false);
+        }
+      }),
+    );
   });
 });

@@ -5,7 +5,7 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { ConstructValidationError } from '../../lib/constructs/errors';
-import { GatewayTier, McpNetwork, McpNetworkProps } from '../../lib/constructs/network';
+import { GatewayTier, McpNetwork, McpNetworkProps, cidrContains, cidrsOverlap, parseCidr } from '../../lib/constructs/network';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -199,6 +199,207 @@ describe('McpNetwork apps subnet', () => {
       name: 'Microsoft.App/environments',
       actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
     });
+  });
+});
+
+describe('McpNetwork.addAppsSubnet', () => {
+  const SERVER_FARMS = { name: 'Microsoft.Web/serverFarms', actions: ['Microsoft.Network/virtualNetworks/subnets/action'] };
+  const APP_ENVIRONMENTS = { name: 'Microsoft.App/environments', actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] };
+
+  /** The NSG associated with the subnet named `subnetName`, by its Terraform logical id. */
+  function nsgOf(json: Json, subnetName: string): Json {
+    const subnetId = logicalId(json, 'azurerm_subnet', (r) => r.name === subnetName);
+    const association = Object.values(resources(json, 'azurerm_subnet_network_security_group_association')).filter(
+      (a) => a.subnet_id === `\${azurerm_subnet.${subnetId}.id}`,
+    );
+    expect(association).toHaveLength(1);
+    const nsgId = /^\$\{azurerm_network_security_group\.(.+)\.id\}$/.exec(association[0].network_security_group_id)![1];
+    return resources(json, 'azurerm_network_security_group')[nsgId];
+  }
+
+  /** Every subnet prefix of the plan: inside the address space, and no two overlap. */
+  function expectSoundPlan(json: Json, addressSpace: string[]): string[] {
+    const prefixes = Object.values(resources(json, 'azurerm_subnet')).map((r) => r.address_prefixes[0] as string);
+    const blocks = prefixes.map(parseCidr);
+    const space = addressSpace.map(parseCidr);
+    for (const b of blocks) expect(space.some((s) => cidrContains(s, b))).toBe(true);
+    for (let i = 0; i < blocks.length; i++) {
+      for (let j = i + 1; j < blocks.length; j++) expect([prefixes[i], prefixes[j], cidrsOverlap(blocks[i], blocks[j])]).toEqual([prefixes[i], prefixes[j], false]);
+    }
+    return prefixes;
+  }
+
+  it('delegates each subnet for its own kind, whatever the constructor’s backendKind', () => {
+    // The reference deployment: a Functions server in the default subnet, an App Service server beside it.
+    const { json, network } = build({ backendKind: 'FlexConsumption' }, (n) => {
+      n.addAppsSubnet('web', { backendKind: 'AppService' });
+      n.addAppsSubnet('fn2', { backendKind: 'FlexConsumption' });
+    });
+    expect(subnetNamed(json, 'snet-apps').delegation[0].service_delegation).toEqual(APP_ENVIRONMENTS);
+    expect(subnetNamed(json, 'snet-apps-web').delegation).toEqual([{ name: 'Microsoft.Web.serverFarms', service_delegation: SERVER_FARMS }]);
+    expect(subnetNamed(json, 'snet-apps-fn2').delegation).toEqual([{ name: 'Microsoft.App.environments', service_delegation: APP_ENVIRONMENTS }]);
+    expect(network.appsSubnets.map((s) => s.backendKind)).toEqual(['FlexConsumption', 'AppService', 'FlexConsumption']);
+  });
+
+  it('gives every added subnet its own NSG, associated to it, in the network’s resource group', () => {
+    const { json } = build({}, (n) => {
+      n.addAppsSubnet('a', { backendKind: 'AppService' });
+      n.addAppsSubnet('b', { backendKind: 'FlexConsumption' });
+    });
+    const nsgs = ['snet-apps', 'snet-apps-a', 'snet-apps-b'].map((name) => nsgOf(json, name));
+    expect(nsgs.map((n) => n.name)).toEqual(['nsg-vnet-network-b23290-apps', 'nsg-vnet-network-b23290-apps-a', 'nsg-vnet-network-b23290-apps-b']);
+    for (const nsg of nsgs) expect(nsg).toMatchObject({ location: 'westeurope', resource_group_name: 'rg-mcp' });
+    expect(Object.values(resources(json, 'azurerm_subnet_network_security_group_association'))).toHaveLength(5);
+    // Integration subnets need no NSG rules: the defaults allow the outbound traffic the apps make.
+    expect(rulesOf(json, 'apps-a')).toEqual({});
+  });
+
+  it('returns the subnet and lists every apps subnet, the default one first', () => {
+    const { network } = build({}, (n) => {
+      const web = n.addAppsSubnet('web', { backendKind: 'AppService' });
+      expect(web).toMatchObject({ backendKind: 'AppService', prefix: '10.60.3.0/26' });
+    });
+    expect(network.appsSubnets[0]).toBe(network.apps);
+    expect(network.appsSubnets.map((s) => s.prefix)).toEqual(['10.60.1.0/24', '10.60.3.0/26']);
+    // A copy: callers cannot add to the network's list behind its back.
+    (network.appsSubnets as unknown[]).pop();
+    expect(network.appsSubnets).toHaveLength(2);
+  });
+
+  it('allocates the lowest free /26 for either kind, inside the space and clear of every subnet', () => {
+    const { json, network } = build({}, (n) => {
+      for (let i = 0; i < 5; i++) n.addAppsSubnet(`s${i}`, { backendKind: i % 2 === 0 ? 'AppService' : 'FlexConsumption' });
+    });
+    expect(network.appsSubnets.slice(1).map((s) => s.prefix)).toEqual(['10.60.3.0/26', '10.60.3.64/26', '10.60.3.128/26', '10.60.3.192/26', '10.60.4.0/26']);
+    expect(expectSoundPlan(json, ['10.60.0.0/16'])).toHaveLength(8);
+  });
+
+  it('fills the gaps around explicit prefixes and continues in the next address-space prefix', () => {
+    const addressSpace = ['10.60.0.0/22', '10.70.0.0/24'];
+    const { json, network } = build({ addressSpace }, (n) => {
+      n.addAppsSubnet('pinned', { backendKind: 'AppService', prefix: '10.60.3.64/26' });
+      for (let i = 0; i < 4; i++) n.addAppsSubnet(`s${i}`, { backendKind: 'FlexConsumption' });
+    });
+    expect(network.appsSubnets.slice(1).map((s) => s.prefix)).toEqual(['10.60.3.64/26', '10.60.3.0/26', '10.60.3.128/26', '10.60.3.192/26', '10.70.0.0/26']);
+    expectSoundPlan(json, addressSpace);
+  });
+
+  it('gives the same plan for the same calls in the same order', () => {
+    const once = () =>
+      build({ backendKind: 'FlexConsumption' }, (n) => {
+        n.addAppsSubnet('web', { backendKind: 'AppService' });
+        n.addAppsSubnet('fixed', { backendKind: 'FlexConsumption', prefix: '10.60.9.0/27' });
+        n.addAppsSubnet('fn', { backendKind: 'FlexConsumption' });
+      }).text;
+    expect(once()).toBe(once());
+  });
+
+  it('uses the given tags on the NSG, the network’s by default', () => {
+    const { json } = build({ tags: { env: 'test' } }, (n) => {
+      n.addAppsSubnet('tagged', { backendKind: 'AppService', tags: { team: 'mcp' } });
+      n.addAppsSubnet('plain', { backendKind: 'AppService' });
+    });
+    expect(nsgOf(json, 'snet-apps-tagged').tags).toEqual({ team: 'mcp' });
+    expect(nsgOf(json, 'snet-apps-plain').tags).toEqual({ env: 'test' });
+  });
+
+  /**
+   * Adds the subnet `first` (10.60.3.0/26) and those `more` names to a fresh network, then runs `add` and
+   * returns its error: the failed call must create nothing and leave the list of apps subnets as it was.
+   */
+  function badAdd(add: (network: McpNetwork) => void, props: Partial<McpNetworkProps> = {}, more: string[] = []): ConstructValidationError {
+    let network: McpNetwork | undefined;
+    let before = 0;
+    const error = validationError((stack) => {
+      network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'Premium', ...props });
+      for (const id of ['first', ...more]) network.addAppsSubnet(id, { backendKind: 'AppService' });
+      before = network.node.children.length;
+      add(network);
+    });
+    expect(network!.node.children).toHaveLength(before);
+    expect(network!.appsSubnets).toHaveLength(2 + more.length);
+    expect(error.message).toContain('TestStack/Network:');
+    return error;
+  }
+
+  it.each<[string, string, string, string]>([
+    ['overlaps the default apps subnet', '10.60.1.64/26', 'AppService', 'a block that does not overlap appsSubnetPrefix (10.60.1.0/24)'],
+    ['overlaps a subnet added before', '10.60.3.32/27', 'FlexConsumption', 'a block that does not overlap addAppsSubnet("first") prefix (10.60.3.0/26)'],
+    ['is outside the address space', '10.61.0.0/26', 'AppService', 'a block inside the address space 10.60.0.0/16'],
+    ['is too small for App Service', '10.60.4.0/29', 'AppService', 'a /28 or larger'],
+    ['is too small for Flex Consumption', '10.60.4.0/28', 'FlexConsumption', 'a /27 or larger'],
+    ['is not a CIDR block', '10.60.4.0', 'AppService', 'an IPv4 CIDR block'],
+    ['has host bits set', '10.60.4.1/26', 'AppService', '10.60.4.0/26'],
+  ])('refuses a prefix that %s', (_why, prefix, backendKind, accepted) => {
+    const error = badAdd((n) => n.addAppsSubnet('second', { backendKind: backendKind as 'AppService', prefix }));
+    expect(error.property).toBe('addAppsSubnet("second") prefix');
+    expect(error.message).toContain(JSON.stringify(prefix));
+    expect(error.message).toContain(accepted);
+  });
+
+  it('accepts each kind at exactly its minimum size', () => {
+    const { network } = build({}, (n) => {
+      n.addAppsSubnet('web', { backendKind: 'AppService', prefix: '10.60.4.0/28' });
+      n.addAppsSubnet('fn', { backendKind: 'FlexConsumption', prefix: '10.60.4.32/27' });
+    });
+    expect(network.appsSubnets.map((s) => s.prefix)).toEqual(['10.60.1.0/24', '10.60.4.0/28', '10.60.4.32/27']);
+  });
+
+  it('refuses an id used twice (ignoring case: it becomes an Azure name), a bad id and an unknown kind', () => {
+    expect(badAdd((n) => n.addAppsSubnet('first', { backendKind: 'AppService' })).message).toContain('"first"');
+    const twice = badAdd((n) => n.addAppsSubnet('FIRST', { backendKind: 'FlexConsumption' }));
+    expect(twice.property).toBe('addAppsSubnet id');
+    expect(twice.message).toContain('not already used');
+    expect(badAdd((n) => n.addAppsSubnet('my server', { backendKind: 'AppService' })).message).toContain('found " "');
+    expect(badAdd((n) => n.addAppsSubnet('', { backendKind: 'AppService' })).property).toBe('addAppsSubnet id');
+    expect(badAdd((n) => n.addAppsSubnet(n.virtualNetworkName, { backendKind: 'AppService' })).message).toContain('not a token');
+    const kind = badAdd((n) => n.addAppsSubnet('x', { backendKind: 'Container' as 'AppService' }));
+    expect(kind.property).toBe('addAppsSubnet("x") backendKind');
+    expect(kind.message).toContain('"Container"');
+  });
+
+  it('says how full the network is and what would help when the space is exhausted', () => {
+    // A /22 holds the three default /24s and four /26s in the fourth /24.
+    const error = badAdd((n) => n.addAppsSubnet('e', { backendKind: 'FlexConsumption' }), { addressSpace: ['10.60.0.0/22'] }, ['b', 'c', 'd']);
+    expect(error.property).toBe('addressSpace');
+    expect(error.message).toContain('["10.60.0.0/22"]');
+    expect(error.message).toContain('apps subnet "e"');
+    expect(error.message).toContain('7 subnets of this network (gateway, apps, private endpoints and 4 added apps subnets)');
+    expect(error.message).toContain('larger addressSpace');
+  });
+
+  it('in an existing network: requires a prefix, and creates the subnet in that network', () => {
+    const existing = { id: '/subscriptions/0000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub', name: 'vnet-hub', resourceGroupName: 'rg-net', addressSpace: ['10.10.0.0/16'] };
+    const props = { existingVirtualNetwork: existing, gatewaySubnetPrefix: '10.10.4.0/24', appsSubnetPrefix: '10.10.5.0/26', privateEndpointsSubnetPrefix: '10.10.6.0/27' };
+    const missing = validationError((stack) => {
+      new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'Premium', ...props }).addAppsSubnet('web', { backendKind: 'AppService' });
+    });
+    expect(missing.property).toBe('addAppsSubnet("web") prefix');
+    expect(missing.message).toContain('required with existingVirtualNetwork');
+    const outside = validationError((stack) => {
+      new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'Premium', ...props }).addAppsSubnet('web', { backendKind: 'AppService', prefix: '10.60.3.0/26' });
+    });
+    expect(outside.message).toContain('inside the address space 10.10.0.0/16');
+    const { text } = build(props, (n) => n.addAppsSubnet('web', { backendKind: 'AppService', prefix: '10.10.7.0/26' }));
+    expect(text).toHaveResourceWithProperties(Subnet, { name: 'snet-apps-web', virtual_network_name: 'vnet-hub', resource_group_name: 'rg-net', address_prefixes: ['10.10.7.0/26'] });
+  });
+
+  it('fits 100 backends in a /16 and synthesizes them with validations on', () => {
+    const stack = new TerraformStack(Testing.app(), 'TestStack');
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'StandardV2' });
+    for (let i = 0; i < 100; i++) network.addAppsSubnet(`server-${i}`, { backendKind: i % 2 === 0 ? 'FlexConsumption' : 'AppService' });
+    const json = JSON.parse(Testing.synth(stack, true));
+    expect(Object.keys(resources(json, 'azurerm_subnet'))).toHaveLength(103);
+    expect(Object.keys(resources(json, 'azurerm_network_security_group'))).toHaveLength(103);
+    expect(Object.keys(resources(json, 'azurerm_subnet_network_security_group_association'))).toHaveLength(103);
+    for (const type of ['azurerm_subnet', 'azurerm_network_security_group']) {
+      const names = Object.values(resources(json, type)).map((r) => r.name);
+      expect(new Set(names).size).toBe(names.length);
+    }
+    expectSoundPlan(json, ['10.60.0.0/16']);
+    // 100 /26s are 25 /24s: the last one ends at 10.60.27.255.
+    expect(network.appsSubnets[100].prefix).toBe('10.60.27.192/26');
   });
 });
 
@@ -451,6 +652,13 @@ describe('McpNetwork snapshot', () => {
   it('matches the reviewed plan (complements the assertions above)', () => {
     const { text } = build({ gatewayTier: 'Premium', tags: { env: 'test' } }, (network) => {
       network.addPrivateEndpoint({ id: KV_ID, name: 'kv' }, 'vault');
+    });
+    expect(text).toMatchSnapshot();
+  });
+
+  it('matches the reviewed plan of the reference deployment: a Functions and an App Service server', () => {
+    const { text } = build({ gatewayTier: 'StandardV2', backendKind: 'FlexConsumption', tags: { env: 'test' } }, (network) => {
+      network.addAppsSubnet('web', { backendKind: 'AppService' });
     });
     expect(text).toMatchSnapshot();
   });

@@ -105,6 +105,31 @@ export function subnetAt(parent: Cidr, prefixLength: number, index: number): Cid
   return { network, prefixLength, text: `${formatAddress(network)}/${prefixLength}` };
 }
 
+/**
+ * The lowest block of prefix length `prefixLength` that lies inside one of `space` (tried in the order
+ * given) and overlaps none of `used`, or undefined when none is left. First fit, so the same inputs always
+ * give the same block, and gaps left between explicit prefixes are filled before the end of the space.
+ */
+export function nextFreeBlock(space: readonly Cidr[], used: readonly Cidr[], prefixLength: number): Cidr | undefined {
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32) {
+    throw new RangeError(`prefix length ${prefixLength} is not a whole number from 0 to 32`);
+  }
+  const size = 2 ** (32 - prefixLength);
+  for (const parent of space) {
+    if (prefixLength < parent.prefixLength) continue;
+    let network = parent.network;
+    while (network + size - 1 <= lastAddress(parent)) {
+      const candidate: Cidr = { network, prefixLength, text: `${formatAddress(network)}/${prefixLength}` };
+      const blocking = used.filter((u) => cidrsOverlap(u, candidate));
+      if (blocking.length === 0) return candidate;
+      // Every aligned block that starts before the end of a blocking block overlaps it: skip past them all.
+      const end = Math.max(...blocking.map(lastAddress)) + 1;
+      network = Math.ceil(end / size) * size;
+    }
+  }
+  return undefined;
+}
+
 /** Azure's smallest IPv4 subnet is a /29 (Azure reserves 5 addresses in every subnet). */
 export const AZURE_SMALLEST_SUBNET_PREFIX = 29;
 

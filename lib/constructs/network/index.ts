@@ -4,12 +4,14 @@ export {
   gatewayNetworkModeOf,
 } from './mcp-network';
 export type {
+  AddAppsSubnetOptions,
   AddPrivateEndpointOptions,
   BackendKind,
   ExistingVirtualNetwork,
   GatewayNetworkMode,
   GatewayTier,
   GatewayVnetMode,
+  McpAppsSubnet,
   McpNetworkProps,
   McpSubnet,
   PrivateEndpointTarget,

@@ -10,7 +10,7 @@ import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { ResourceGroupRef, Tags } from '../common';
 import { invalid } from '../errors';
 import { NameRule, defaultResourceName, truncateWithHash, validatedName } from '../naming';
-import { AddressPlanIssue, checkAddressPlan, parseCidr, subnetAt } from './address-plan';
+import { AddressPlanIssue, PlannedSubnet, checkAddressPlan, nextFreeBlock, parseCidr, subnetAt } from './address-plan';
 import {
   PRIVATE_ENDPOINT_SUBRESOURCES,
   PrivateEndpointSubresource,
@@ -34,7 +34,7 @@ export const GATEWAY_TIERS: readonly GatewayTier[] = [
 /** How a classic Developer or Premium gateway sits in the network: reachable from the internet or only inside. */
 export type GatewayVnetMode = 'External' | 'Internal';
 
-/** What hosts the MCP servers; it decides the apps subnet's delegation. */
+/** What hosts an MCP server; it decides the delegation of the apps subnet the server joins. */
 export type BackendKind = 'AppService' | 'FlexConsumption';
 
 /**
@@ -73,7 +73,11 @@ export interface McpNetworkProps {
    * @default 'External' for Developer and Premium; refused for other tiers
    */
   readonly gatewayVnetMode?: GatewayVnetMode;
-  /** @default 'AppService' */
+  /**
+   * What hosts the servers in the default apps subnet (`apps`, `snet-apps`): it decides that subnet's
+   * delegation and nothing else. Further backends get their own subnet from {@link McpNetwork.addAppsSubnet}.
+   * @default 'AppService'
+   */
   readonly backendKind?: BackendKind;
   /** Virtual network name (ignored with `existingVirtualNetwork`). @default - `vnet-<construct id>-<hash of the construct path>` */
   readonly name?: string;
@@ -126,12 +130,44 @@ const NETWORK_NAME_RULE = (resource: string): NameRule => ({
   end: { pattern: /[A-Za-z0-9_]/, description: 'a letter, digit or underscore' },
 });
 
+// An apps subnet id becomes `snet-apps-<id>` (subnet names: 1-80 characters, letters, digits, underscores,
+// periods, hyphens; start with a letter or digit, end with a letter, digit or underscore) and part of an
+// NSG name (shortened with a hash when long). Periods are left out: they read badly in construct ids.
+const APPS_SUBNET_ID_RULE: NameRule = {
+  resource: 'apps subnet id',
+  minLength: 1,
+  maxLength: 60,
+  allowedCharacters: /[A-Za-z0-9_-]/,
+  allowedDescription: 'letters, digits, underscores and hyphens',
+  start: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
+  end: { pattern: /[A-Za-z0-9_]/, description: 'a letter, digit or underscore' },
+};
+
 /** A subnet this construct made, with its security group and the association between them. */
 export interface McpSubnet {
   readonly subnet: Subnet;
   readonly networkSecurityGroup: NetworkSecurityGroup;
   readonly association: SubnetNetworkSecurityGroupAssociation;
   readonly prefix: string;
+}
+
+/** A virtual network integration subnet for MCP backends: an {@link McpSubnet} plus the kind it is delegated for. */
+export interface McpAppsSubnet extends McpSubnet {
+  /** The hosting its delegation admits: a backend of another kind cannot join it. */
+  readonly backendKind: BackendKind;
+}
+
+export interface AddAppsSubnetOptions {
+  /** What hosts the server(s) joining the subnet: it decides the delegation and the minimum size. */
+  readonly backendKind: BackendKind;
+  /**
+   * The subnet's CIDR block, inside the address space and clear of every other subnet of this network.
+   * Required with `existingVirtualNetwork` (its other subnets are not visible to us).
+   * @default - the lowest free /26 of the address space
+   */
+  readonly prefix?: string;
+  /** @default - the network's tags */
+  readonly tags?: Tags;
 }
 
 interface RuleSpec {
@@ -151,8 +187,10 @@ interface RuleSpec {
  * subnets, each with its network security group:
  * - `gateway`: set up for the API Management tier (delegated for v2 outbound integration; the documented
  *   NSG rules for classic injection);
- * - `apps`: delegated for App Service or Flex Consumption virtual network integration;
+ * - `apps`: delegated for App Service or Flex Consumption virtual network integration (`backendKind`);
  * - `private-endpoints`: private endpoints, with NSGs enforced on them.
+ *
+ * One more integration subnet per further backend comes from {@link addAppsSubnet}.
  *
  * The address plan is checked at synth before anything is created. Private endpoints are added with
  * {@link addPrivateEndpoint}; their private DNS zones and zone links are created once, on first need.
@@ -162,6 +200,7 @@ export class McpNetwork extends Construct {
   readonly gatewayNetworkMode: GatewayNetworkMode;
   /** Set for Developer / Premium (injection) only. */
   readonly gatewayVnetMode?: GatewayVnetMode;
+  /** The kind of the default apps subnet (`apps`); subnets from {@link addAppsSubnet} carry their own. */
   readonly backendKind: BackendKind;
   readonly resourceGroup: ResourceGroupRef;
   /** The new virtual network, or undefined when an existing one was given. */
@@ -170,7 +209,8 @@ export class McpNetwork extends Construct {
   readonly virtualNetworkName: string;
   readonly addressSpace: readonly string[];
   readonly gateway: McpSubnet;
-  readonly apps: McpSubnet;
+  /** The default apps subnet (`snet-apps`), delegated for `backendKind`. */
+  readonly apps: McpAppsSubnet;
   readonly privateEndpoints: McpSubnet;
   /**
    * What an API Management instance in the gateway subnet must depend on: the subnet, its NSG
@@ -184,6 +224,14 @@ export class McpNetwork extends Construct {
   private readonly privateDnsZoneIdsProp: Partial<Record<PrivateEndpointSubresource, string>>;
   private readonly rules = new Map<string, NetworkSecurityRule>();
   private readonly endpointNames = new Set<string>();
+  /** Every subnet of the plan so far, in creation order: what a new subnet is checked against and allocated around. */
+  private readonly plan: PlannedSubnet[] = [];
+  private readonly appsSubnetList: McpAppsSubnet[] = [];
+  /** Lower-cased ids of the subnets added with addAppsSubnet (they become Azure names, which ignore case). */
+  private readonly appsSubnetIds = new Set<string>();
+  private readonly vnetResourceGroupName: string;
+  private readonly inExistingNetwork: boolean;
+  private readonly addressSpaceProperty: string;
 
   constructor(scope: Construct, id: string, props: McpNetworkProps) {
     super(scope, id);
@@ -259,19 +307,17 @@ export class McpNetwork extends Construct {
     const gatewayPrefix = prefix('gatewaySubnetPrefix', 0);
     const appsPrefix = prefix('appsSubnetPrefix', 1);
     const endpointsPrefix = prefix('privateEndpointsSubnetPrefix', 2);
-    this.failOn(
-      checkAddressPlan({
-        addressSpace,
-        addressSpaceProperty: spaceProperty,
-        subnets: [
-          { property: 'gatewaySubnetPrefix', prefix: gatewayPrefix, ...gatewaySize(mode, props.gatewayTier) },
-          { property: 'appsSubnetPrefix', prefix: appsPrefix, ...appsSize(backendKind) },
-          // Private endpoints take one address each and have no minimum beyond Azure's /29.
-          { property: 'privateEndpointsSubnetPrefix', prefix: endpointsPrefix },
-        ],
-      }),
-    );
+    const plan: PlannedSubnet[] = [
+      { property: 'gatewaySubnetPrefix', prefix: gatewayPrefix, ...gatewaySize(mode, props.gatewayTier) },
+      { property: 'appsSubnetPrefix', prefix: appsPrefix, ...appsSize(backendKind) },
+      // Private endpoints take one address each and have no minimum beyond Azure's /29.
+      { property: 'privateEndpointsSubnetPrefix', prefix: endpointsPrefix },
+    ];
+    this.failOn(checkAddressPlan({ addressSpace, addressSpaceProperty: spaceProperty, subnets: plan }));
+    this.plan.push(...plan);
     this.addressSpace = [...addressSpace];
+    this.inExistingNetwork = existing !== undefined;
+    this.addressSpaceProperty = spaceProperty;
 
     // The virtual network.
     const rg = props.resourceGroup;
@@ -299,6 +345,7 @@ export class McpNetwork extends Construct {
       this.virtualNetworkName = this.virtualNetwork.name;
       vnetResourceGroupName = rg.name;
     }
+    this.vnetResourceGroupName = vnetResourceGroupName;
     // Security groups and zone links are resource-group-level names: derive them from the network's name.
     const baseName = Token.isUnresolved(literalName) ? defaultResourceName(this, 'vnet', 64) : literalName;
     this.baseName = baseName;
@@ -317,13 +364,17 @@ export class McpNetwork extends Construct {
     this.gatewayDependencies = [this.gateway.subnet, this.gateway.association, ...gatewayRuleResources];
 
     // Apps subnet: the delegation follows what hosts the MCP servers.
-    this.apps = this.subnet('Apps', {
-      name: 'snet-apps',
-      prefix: appsPrefix,
-      vnetResourceGroupName,
-      nsgName: nsgName('apps'),
-      delegation: backendKind === 'AppService' ? serverFarmsDelegation() : flexConsumptionDelegation(),
-    });
+    this.apps = {
+      ...this.subnet('Apps', {
+        name: 'snet-apps',
+        prefix: appsPrefix,
+        vnetResourceGroupName,
+        nsgName: nsgName('apps'),
+        delegation: delegationFor(backendKind),
+      }),
+      backendKind,
+    };
+    this.appsSubnetList.push(this.apps);
 
     // Private endpoints subnet: NSGs apply to private endpoints only with network policies enabled.
     this.privateEndpoints = this.subnet('PrivateEndpoints', {
@@ -334,6 +385,61 @@ export class McpNetwork extends Construct {
       privateEndpointNetworkPolicies: 'Enabled',
     });
     for (const r of privateEndpointBaseRules()) this.rule(this.privateEndpoints.networkSecurityGroup, r);
+  }
+
+  /** Every apps subnet: the default `apps` first, then those from {@link addAppsSubnet} in the order they were added. */
+  get appsSubnets(): readonly McpAppsSubnet[] {
+    return [...this.appsSubnetList];
+  }
+
+  /**
+   * Adds a virtual network integration subnet for one more MCP backend, with its own NSG: delegated to
+   * `Microsoft.Web/serverFarms` (App Service: one plan per subnet) or `Microsoft.App/environments` (Flex
+   * Consumption: one app per subnet keeps apps from taking each other's addresses).
+   *
+   * `id` names the construct and the subnet (`snet-apps-<id>`); it must be unique among this network's apps
+   * subnets. Without `prefix` the lowest free /26 of the address space is taken, so the same calls in the
+   * same order give the same plan; add new subnets after the existing ones (or pin `prefix`), because
+   * moving a subnet in use fails at apply. The plan is checked at synth, as the constructor's is.
+   */
+  addAppsSubnet(id: string, options: AddAppsSubnetOptions): McpAppsSubnet {
+    if (typeof id !== 'string' || Token.isUnresolved(id)) {
+      invalid(this, 'addAppsSubnet id', id, 'a literal id (not a token): it becomes part of the construct id and the subnet name');
+    }
+    validatedName(this, 'addAppsSubnet id', id, APPS_SUBNET_ID_RULE);
+    const key = id.toLowerCase();
+    if (this.appsSubnetIds.has(key)) {
+      invalid(this, 'addAppsSubnet id', id, 'an id not already used by another apps subnet of this network (compared ignoring case: it becomes an Azure name)');
+    }
+    const backendKind = options.backendKind;
+    if (backendKind !== 'AppService' && backendKind !== 'FlexConsumption') {
+      invalid(this, `addAppsSubnet("${id}") backendKind`, backendKind, 'AppService or FlexConsumption');
+    }
+    const property = `addAppsSubnet("${id}") prefix`;
+    let prefix = options.prefix;
+    if (prefix !== undefined) {
+      this.requireLiterals(property, [prefix]);
+    } else {
+      prefix = this.allocateAppsPrefix(id, property);
+    }
+    const planned: PlannedSubnet = { property, prefix, ...appsSize(backendKind) };
+    this.failOn(checkAddressPlan({ addressSpace: this.addressSpace, subnets: [...this.plan, planned], addressSpaceProperty: this.addressSpaceProperty }));
+    this.plan.push(planned);
+    this.appsSubnetIds.add(key);
+
+    const subnet: McpAppsSubnet = {
+      ...this.subnet(`Apps-${id}`, {
+        name: `snet-apps-${key}`,
+        prefix,
+        vnetResourceGroupName: this.vnetResourceGroupName,
+        nsgName: truncateWithHash(`nsg-${this.baseName}-apps-${key}`, 80),
+        delegation: delegationFor(backendKind),
+        tags: options.tags,
+      }),
+      backendKind,
+    };
+    this.appsSubnetList.push(subnet);
+    return subnet;
   }
 
   /**
@@ -423,6 +529,8 @@ export class McpNetwork extends Construct {
       nsgName: string;
       delegation?: SubnetDelegation;
       privateEndpointNetworkPolicies?: string;
+      /** @default - the network's tags */
+      tags?: Tags;
     },
   ): McpSubnet {
     const subnet = new Subnet(this, `${id}Subnet`, {
@@ -437,7 +545,7 @@ export class McpNetwork extends Construct {
       name: spec.nsgName,
       location: this.resourceGroup.location,
       resourceGroupName: this.resourceGroup.name,
-      tags: copy(this.tags),
+      tags: copy(spec.tags ?? this.tags),
     });
     const association = new SubnetNetworkSecurityGroupAssociation(this, `${id}NsgAssociation`, {
       subnetId: subnet.id,
@@ -482,6 +590,31 @@ export class McpNetwork extends Construct {
     });
   }
 
+  /** The lowest free block of the apps size, or an error that says how full the network is and what would help. */
+  private allocateAppsPrefix(id: string, property: string): string {
+    if (this.inExistingNetwork) {
+      invalid(this, property, undefined, 'a CIDR block inside the existing network that no subnet uses yet (required with existingVirtualNetwork: its other subnets are not visible here)');
+    }
+    const block = nextFreeBlock(
+      this.addressSpace.map((s) => parseCidr(s)),
+      this.plan.map((p) => parseCidr(p.prefix)),
+      APPS_SUBNET_AUTO_PREFIX_LENGTH,
+    );
+    if (block === undefined) {
+      const added = this.appsSubnetList.length - 1;
+      invalid(
+        this,
+        'addressSpace',
+        this.addressSpace,
+        `room for a /${APPS_SUBNET_AUTO_PREFIX_LENGTH} for apps subnet "${id}": no free /${APPS_SUBNET_AUTO_PREFIX_LENGTH} is left next to the ` +
+          `${this.plan.length} subnets of this network (gateway, apps, private endpoints and ${added} added apps subnet${added === 1 ? '' : 's'}); ` +
+          `give the network a larger addressSpace (a /16 holds more than 1,000 apps subnets of /${APPS_SUBNET_AUTO_PREFIX_LENGTH}) ` +
+          `or pass a smaller explicit prefix (App Service /28 or larger, Flex Consumption /27 or larger)`,
+      );
+    }
+    return block.text;
+  }
+
   private requireLiterals(property: string, values: readonly string[]): void {
     const token = values.find((v) => Token.isUnresolved(v));
     if (token !== undefined) {
@@ -522,6 +655,21 @@ function gatewaySize(mode: GatewayNetworkMode, tier: GatewayTier): { maxPrefixLe
   return mode === 'integration'
     ? { maxPrefixLength: 27, sizeReason: `API Management ${tier} outbound virtual network integration needs a /27 or larger (/24 recommended)` }
     : { maxPrefixLength: 29, sizeReason: `API Management ${tier} injection needs a /29 or larger, plus two addresses per extra scale unit (/27 recommended)` };
+}
+
+/*
+ * The size addAppsSubnet takes when no prefix is given, for both kinds:
+ * - App Service: /26 is Microsoft's recommendation ("Enable integration with an Azure virtual network":
+ *   /28 at least, 64 addresses (/26) for maximum horizontal scale); a plan doubles its addresses while it
+ *   scales up or down, so a /27 allows only 13 instances.
+ * - Flex Consumption: a single app may use up to 40 addresses (a rule of thumb quoted from Microsoft's
+ *   Flex Consumption guidance); a /27 has only 27 usable, a /26 has 59.
+ * A subnet in use cannot be resized, so the default errs large: 100 of them take 25 /24s of a /16.
+ */
+const APPS_SUBNET_AUTO_PREFIX_LENGTH = 26;
+
+function delegationFor(kind: BackendKind): SubnetDelegation {
+  return kind === 'AppService' ? serverFarmsDelegation() : flexConsumptionDelegation();
 }
 
 function appsSize(kind: BackendKind): { maxPrefixLength: number; sizeReason: string } {
