@@ -9,7 +9,7 @@ import { McpEntraApp } from '../entra';
 import { ConstructValidationError, invalid } from '../errors';
 import { McpKeyVault, McpKeyVaultSecret } from '../key-vault';
 import { McpMonitoring } from '../monitoring';
-import { McpNetwork } from '../network';
+import { McpNetwork, McpAppsSubnet } from '../network';
 import { McpBackend, McpBackendEndpoint } from './endpoint';
 import { APP_SETTING_NAME, APP_SETTING_NAME_ACCEPTED, BackendNames, backendNames, checkAppSettings, publicAccess } from './shared';
 
@@ -57,6 +57,11 @@ export interface AppServiceMcpBackendProps {
    * `Microsoft.Web/serverFarms`) and gets a `sites` private endpoint in the private-endpoints subnet.
    */
   readonly network: McpNetwork;
+  /**
+   * The apps subnet the app joins for VNet integration; one per backend (see `McpNetwork.addAppsSubnet`).
+   * @default - the network's default apps subnet (`network.apps`)
+   */
+  readonly subnet?: McpAppsSubnet;
   /** Application Insights for the app's telemetry and the workspace for the diagnostic settings. */
   readonly monitoring: McpMonitoring;
   /**
@@ -170,12 +175,13 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
 
     // Everything is checked before the first resource exists.
     const network = props.network;
-    if (network?.backendKind !== 'AppService') {
+    const subnet = props.subnet ?? network?.apps;
+    if (subnet?.backendKind !== 'AppService') {
       invalid(
         this,
-        'network',
-        network?.backendKind,
-        "an McpNetwork built with backendKind: 'AppService': App Service joins an apps subnet delegated to Microsoft.Web/serverFarms, and this network delegates it to Microsoft.App/environments (Flex Consumption)",
+        props.subnet ? 'subnet' : 'network',
+        subnet?.backendKind,
+        "an apps subnet of kind 'AppService' (McpNetwork backendKind, or addAppsSubnet(id, { backendKind: 'AppService' })): App Service joins an apps subnet delegated to Microsoft.Web/serverFarms, and this one is delegated to Microsoft.App/environments (Flex Consumption)",
       );
     }
     const easyAuth = props.easyAuth ?? true;
@@ -285,7 +291,7 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
       publicNetworkAccessEnabled: access.publicNetworkAccessEnabled,
       ftpPublishBasicAuthenticationEnabled: false,
       webdeployPublishBasicAuthenticationEnabled: false,
-      virtualNetworkSubnetId: network.apps.subnet.id,
+      virtualNetworkSubnetId: subnet.subnet.id,
       siteConfig: {
         applicationStack: stack,
         appCommandLine: props.startupCommand,

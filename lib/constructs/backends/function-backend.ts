@@ -13,7 +13,7 @@ import { invalid } from '../errors';
 import { McpKeyVault, McpKeyVaultSecret } from '../key-vault';
 import { validatedName } from '../naming';
 import { McpMonitoring } from '../monitoring';
-import { McpNetwork } from '../network';
+import { McpNetwork, McpAppsSubnet } from '../network';
 import { McpBackend, McpBackendEndpoint } from './endpoint';
 import { BackendNames, backendNames, checkAppSettings, publicAccess } from './shared';
 
@@ -76,6 +76,11 @@ export interface FunctionMcpBackendProps {
    * `Microsoft.App/environments`) and gets its private endpoints in the private-endpoints subnet.
    */
   readonly network: McpNetwork;
+  /**
+   * The apps subnet the app joins for VNet integration; one per backend (see `McpNetwork.addAppsSubnet`).
+   * @default - the network's default apps subnet (`network.apps`)
+   */
+  readonly subnet?: McpAppsSubnet;
   /** Where the MCP extension's system key is stored for the gateway. */
   readonly keyVault: McpKeyVault;
   /** Application Insights for the app's telemetry and the workspace for the diagnostic settings. */
@@ -179,12 +184,13 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
 
     // Everything is checked before the first resource exists.
     const network = props.network;
-    if (network?.backendKind !== 'FlexConsumption') {
+    const subnet = props.subnet ?? network?.apps;
+    if (subnet?.backendKind !== 'FlexConsumption') {
       invalid(
         this,
-        'network',
-        network?.backendKind,
-        "an McpNetwork built with backendKind: 'FlexConsumption': Flex Consumption joins an apps subnet delegated to Microsoft.App/environments, and this network delegates it to Microsoft.Web/serverFarms (App Service)",
+        props.subnet ? 'subnet' : 'network',
+        subnet?.backendKind,
+        "an apps subnet of kind 'FlexConsumption' (McpNetwork backendKind, or addAppsSubnet(id, { backendKind: 'FlexConsumption' })): Flex Consumption joins an apps subnet delegated to Microsoft.App/environments, and this one is delegated to Microsoft.Web/serverFarms (App Service)",
       );
     }
     const runtimeVersions = FLEX_RUNTIMES[props.runtimeName as FlexRuntimeName];
@@ -299,7 +305,7 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
       publicNetworkAccessEnabled: access.publicNetworkAccessEnabled,
       webdeployPublishBasicAuthenticationEnabled: false,
       clientCertificateEnabled: false,
-      virtualNetworkSubnetId: network.apps.subnet.id,
+      virtualNetworkSubnetId: subnet.subnet.id,
       siteConfig: {
         minimumTlsVersion: '1.2',
         scmMinimumTlsVersion: '1.2',
