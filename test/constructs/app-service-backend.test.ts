@@ -438,6 +438,21 @@ describe('Backends of both kinds in one stack', () => {
   });
 });
 
+describe('AppServiceMcpBackend on an added apps subnet', () => {
+  it('joins the subnet it is given (one plan per integration subnet), and refuses a Flex one', () => {
+    const e = env('FlexConsumption');
+    const own = e.network.addAppsSubnet('web', { backendKind: 'AppService' });
+    new AppServiceMcpBackend(e.stack, 'Web', props(e, { subnet: own }));
+    const json = JSON.parse(Testing.synth(e.stack));
+    const app = Object.values(resources(json, 'azurerm_linux_web_app'))[0];
+    expect(app.virtual_network_subnet_id).toBe(subnetId(json, 'snet-apps-web'));
+    const flex = e.network.addAppsSubnet('flex', { backendKind: 'FlexConsumption' });
+    expect(() => new AppServiceMcpBackend(e.stack, 'Wrong', props(e, { subnet: flex }))).toThrow(
+      /TestStack\/Wrong: invalid subnet "FlexConsumption": an apps subnet of kind 'AppService'/,
+    );
+  });
+});
+
 describe('AppServiceMcpBackend validation', () => {
   it('refuses a network built for Flex Consumption, naming its kind', () => {
     const error = bad({}, 'FlexConsumption');

@@ -428,6 +428,22 @@ describe('FunctionMcpBackend two in one stack', () => {
   });
 });
 
+describe('FunctionMcpBackend on an added apps subnet', () => {
+  it('joins the subnet it is given, and refuses one delegated to App Service', () => {
+    const e = env('AppService');
+    const own = e.network.addAppsSubnet('weather', { backendKind: 'FlexConsumption' });
+    const backend = new FunctionMcpBackend(e.stack, 'Weather', props(e, { subnet: own }));
+    const json = JSON.parse(Testing.synth(e.stack));
+    const app = Object.values(resources(json, 'azurerm_function_app_flex_consumption'))[0];
+    expect(app.virtual_network_subnet_id).toBe(subnetId(json, 'snet-apps-weather'));
+    expect(backend.endpoint.mcpPath).toBe('/runtime/webhooks/mcp');
+    const web = e.network.addAppsSubnet('web', { backendKind: 'AppService' });
+    expect(() => new FunctionMcpBackend(e.stack, 'Wrong', props(e, { subnet: web }))).toThrow(
+      /TestStack\/Wrong: invalid subnet "AppService": an apps subnet of kind 'FlexConsumption'/,
+    );
+  });
+});
+
 describe('FunctionMcpBackend validation', () => {
   it('refuses a network built for App Service, naming its kind', () => {
     const error = bad({}, 'AppService');
