@@ -1,21 +1,15 @@
 import 'cdktf/lib/testing/adapters/jest'; // types of the cdktf matchers (setup.ts installs them)
-import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { LinuxWebApp } from '@cdktf/provider-azurerm/lib/linux-web-app';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Testing, TerraformLocal, TerraformStack } from 'cdktf';
-import { AzapiProvider } from '../../lib/constructs/azapi';
 import { APP_SERVICE_SKUS, AppServiceMcpBackend, AppServiceMcpBackendProps, FunctionMcpBackend } from '../../lib/constructs/backends';
 import { McpEntraApp } from '../../lib/constructs/entra';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import { McpKeyVault } from '../../lib/constructs/key-vault';
 import { McpMonitoring } from '../../lib/constructs/monitoring';
 import { BackendKind, McpNetwork } from '../../lib/constructs/network';
+import { Json, RG, Synthesized, only, ref, refused, resources, subnetId, synthesize, testStack } from '../support/constructs';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const RG = { name: 'rg-mcp', location: 'westeurope', id: '/subscriptions/0000/resourceGroups/rg-mcp' };
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const GATEWAY = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const OTHER_GATEWAY = '9a1f3c52-7d64-4a8e-b0b5-1c2d3e4f5a6b';
@@ -29,11 +23,7 @@ interface Env {
 }
 
 function env(backendKind: BackendKind = 'AppService'): Env {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  new AzurermProvider(stack, 'azurerm', { features: [{}] });
-  new AzapiProvider(stack, 'azapi');
-  new RandomProvider(stack, 'random');
-  new AzureadProvider(stack, 'azuread');
+  const stack = testStack('azurerm', 'azapi', 'random', 'azuread');
   const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'StandardV2', backendKind });
   // No suffix on the vault: the only random_string is then the backend's.
   const keyVault = new McpKeyVault(stack, 'Vault', { resourceGroup: RG, network, name: 'kv-mcp', tenantId: TENANT, uniqueSuffix: false });
@@ -56,37 +46,15 @@ function props(e: Env, extra: Partial<AppServiceMcpBackendProps> = {}): AppServi
   };
 }
 
-interface Built {
-  readonly stack: TerraformStack;
-  readonly text: string;
-  readonly json: Json;
-  readonly backend: AppServiceMcpBackend;
-}
-
 function build(
   extra: Partial<AppServiceMcpBackendProps> | ((e: Env) => Partial<AppServiceMcpBackendProps>) = {},
   after?: (backend: AppServiceMcpBackend, e: Env) => void,
-): Built {
+): Synthesized & { backend: AppServiceMcpBackend } {
   const e = env();
   const backend = new AppServiceMcpBackend(e.stack, 'Tickets', props(e, typeof extra === 'function' ? extra(e) : extra));
   after?.(backend, e);
   // Validations on: the providers must be in the stack and Easy Auth must allow the gateway.
-  const text = Testing.synth(e.stack, true);
-  return { stack: e.stack, text, json: JSON.parse(text), backend };
-}
-
-function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
-}
-
-function only(json: Json, type: string): [string, Json] {
-  const all = Object.entries(resources(json, type));
-  expect(all).toHaveLength(1);
-  return all[0];
-}
-
-function ref(json: Json, type: string, attribute: string): string {
-  return `\${${type}.${only(json, type)[0]}.${attribute}}`;
+  return { ...synthesize(e.stack, true), backend };
 }
 
 function app(json: Json): Json {
@@ -97,28 +65,13 @@ function sitesEndpoints(json: Json): Json[] {
   return Object.values(resources(json, 'azurerm_private_endpoint')).filter((p) => p.private_service_connection.subresource_names[0] === 'sites');
 }
 
-function subnetId(json: Json, name: string): string {
-  const [id] = Object.entries(resources(json, 'azurerm_subnet')).find(([, s]) => s.name === name)!;
-  return `\${azurerm_subnet.${id}.id}`;
-}
-
 /** A backend that fails validation in its constructor; the error must name the construct path, and nothing may exist under it. */
 function bad(
   extra: Partial<AppServiceMcpBackendProps> | ((e: Env) => Partial<AppServiceMcpBackendProps>),
   backendKind: BackendKind = 'AppService',
 ): ConstructValidationError {
   const e = env(backendKind);
-  let caught: unknown;
-  try {
-    new AppServiceMcpBackend(e.stack, 'Bad', props(e, typeof extra === 'function' ? extra(e) : extra));
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ConstructValidationError);
-  const error = caught as ConstructValidationError;
-  expect(error.message).toContain('TestStack/Bad');
-  expect(e.stack.node.tryFindChild('Bad')?.node.children ?? []).toHaveLength(0);
-  return error;
+  return refused(e.stack, 'Bad', () => new AppServiceMcpBackend(e.stack, 'Bad', props(e, typeof extra === 'function' ? extra(e) : extra)));
 }
 
 describe('AppServiceMcpBackend plan and app', () => {
@@ -404,7 +357,7 @@ describe('AppServiceMcpBackend two in one stack', () => {
     new AppServiceMcpBackend(e.stack, 'Tickets', props(e, { name: 'tickets' }));
     const second = new McpEntraApp(e.stack, 'WikiApi', { displayName: 'Wiki MCP', tenantId: TENANT });
     new AppServiceMcpBackend(e.stack, 'Wiki', props(e, { name: 'wiki', entraApp: second, runtimeName: 'python', runtimeVersion: '3.12' }));
-    const json = JSON.parse(Testing.synth(e.stack, true));
+    const { json } = synthesize(e.stack, true);
     for (const type of ['azurerm_linux_web_app', 'azurerm_service_plan', 'azurerm_private_endpoint', 'azurerm_monitor_diagnostic_setting']) {
       const names = Object.values(resources(json, type)).map((r) => `${r.name}|${r.target_resource_id ?? ''}`);
       expect(new Set(names).size).toBe(names.length);
@@ -423,7 +376,7 @@ describe('Backends of both kinds in one stack', () => {
     new AppServiceMcpBackend(e.stack, 'Tickets', props(e, { name: 'tickets' }));
     const wikiApi = new McpEntraApp(e.stack, 'WikiApi', { displayName: 'Wiki MCP', tenantId: TENANT });
     new AppServiceMcpBackend(e.stack, 'Wiki', props(e, { name: undefined, entraApp: wikiApi }));
-    const json = JSON.parse(Testing.synth(e.stack, true));
+    const { json } = synthesize(e.stack, true);
     // Azure names are unique per type within their parent (resource group, network, NSG, zone, target resource).
     const parent = (r: Json) =>
       r.target_resource_id ?? r.parent_id ?? r.storage_account_id ?? r.network_security_group_name ?? r.virtual_network_name ?? r.private_dns_zone_name ?? r.resource_group_name ?? '';
@@ -443,7 +396,7 @@ describe('AppServiceMcpBackend on an added apps subnet', () => {
     const e = env('FlexConsumption');
     const own = e.network.addAppsSubnet('web', { backendKind: 'AppService' });
     new AppServiceMcpBackend(e.stack, 'Web', props(e, { subnet: own }));
-    const json = JSON.parse(Testing.synth(e.stack));
+    const { json } = synthesize(e.stack);
     const app = Object.values(resources(json, 'azurerm_linux_web_app'))[0];
     expect(app.virtual_network_subnet_id).toBe(subnetId(json, 'snet-apps-web'));
     const flex = e.network.addAppsSubnet('flex', { backendKind: 'FlexConsumption' });

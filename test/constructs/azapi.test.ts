@@ -1,44 +1,19 @@
 import 'cdktf/lib/testing/adapters/jest'; // types of the cdktf matchers (setup.ts installs them)
 import { Testing, TerraformStack } from 'cdktf';
 import { AzapiProvider, AzapiResource, AzapiResourceAction } from '../../lib/constructs/azapi';
-import { ConstructValidationError } from '../../lib/constructs/errors';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { Json, caught, only, synthesize, testStack } from '../support/constructs';
 
 const PARENT = '/subscriptions/0000/resourceGroups/rg-mcp/providers/Microsoft.KeyVault/vaults/kv-mcp';
 
 function newStack(withProvider = true): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  if (withProvider) new AzapiProvider(stack, 'azapi');
-  return stack;
-}
-
-function synthJson(stack: TerraformStack): Json {
-  return JSON.parse(Testing.synth(stack));
-}
-
-function only(json: Json, type: string): Json {
-  const all = Object.values<Json>(json.resource?.[type] ?? {});
-  expect(all).toHaveLength(1);
-  return all[0];
-}
-
-function caught(build: () => void): ConstructValidationError {
-  let error: unknown;
-  try {
-    build();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ConstructValidationError);
-  return error as ConstructValidationError;
+  return withProvider ? testStack('azapi') : testStack();
 }
 
 describe('AzapiProvider', () => {
   it('pins the azure/azapi source and a 2.x version constraint in required_providers', () => {
     const stack = newStack(false);
     new AzapiProvider(stack, 'azapi', { subscriptionId: 'sub', useCli: true, defaultLocation: 'westeurope' });
-    const json = synthJson(stack);
+    const { json } = synthesize(stack);
     expect(json.terraform.required_providers.azapi).toEqual({ source: 'azure/azapi', version: '~> 2.5' });
     expect(json.provider.azapi).toEqual([{ subscription_id: 'sub', use_cli: true, default_location: 'westeurope' }]);
   });
@@ -47,9 +22,9 @@ describe('AzapiProvider', () => {
     const stack = newStack(false);
     const second = new AzapiProvider(stack, 'other', { alias: 'other' });
     new AzapiResource(stack, 'r', { type: 'Microsoft.Resources/resourceGroups@2024-07-01', name: 'rg', parentId: '/subscriptions/0', provider: second });
-    const json = synthJson(stack);
+    const { json } = synthesize(stack);
     expect(json.provider.azapi).toEqual([{ alias: 'other' }]);
-    expect(only(json, 'azapi_resource').provider).toBe('azapi.other');
+    expect(only(json, 'azapi_resource')[1].provider).toBe('azapi.other');
   });
 });
 
@@ -76,7 +51,7 @@ describe('AzapiResource', () => {
   it('renders body and sensitive_body as JSON objects with their key casing and value types kept', () => {
     const stack = newStack();
     new AzapiResource(stack, 'Secret', secretConfig);
-    const resource = only(synthJson(stack), 'azapi_resource');
+    const resource = only(synthesize(stack).json, 'azapi_resource')[1];
     // An object, not a jsonencode()d string: azapi 2.x takes an HCL/JSON object for body.
     expect(resource.body).toEqual({
       properties: { contentType: 'text/plain', attributes: { enabled: true, exp: 1798761600 }, labels: ['a', '42'] },
@@ -88,7 +63,7 @@ describe('AzapiResource', () => {
   it('writes every other attribute under its Terraform name', () => {
     const stack = newStack();
     new AzapiResource(stack, 'Secret', secretConfig);
-    const resource = only(synthJson(stack), 'azapi_resource');
+    const resource = only(synthesize(stack).json, 'azapi_resource')[1];
     expect(resource).toMatchObject({
       type: 'Microsoft.KeyVault/vaults/secrets@2024-11-01',
       name: 'api-key',
@@ -113,7 +88,7 @@ describe('AzapiResource', () => {
       responseExportValues: { gateway: 'properties.gatewayUrl' },
       identity: { type: 'UserAssigned', identityIds: ['/id/1'] },
     });
-    const resource = only(synthJson(stack), 'azapi_resource');
+    const resource = only(synthesize(stack).json, 'azapi_resource')[1];
     expect(resource.location).toBe('westeurope');
     expect(resource.response_export_values).toEqual({ gateway: 'properties.gatewayUrl' });
     expect(resource.identity).toEqual([{ type: 'UserAssigned', identity_ids: ['/id/1'] }]);
@@ -128,7 +103,7 @@ describe('AzapiResource', () => {
       parentId: secret.id,
       body: { properties: { keyVault: { secretIdentifier: secret.outputString('properties.secretUri') } }, principal: secret.identityPrincipalId },
     });
-    const consumer = synthJson(stack).resource.azapi_resource;
+    const consumer = synthesize(stack).json.resource.azapi_resource;
     const c = Object.values<Json>(consumer).find((r) => r.name === 'nv')!;
     const secretId = Object.keys(consumer).find((k) => k.startsWith('Secret'))!;
     expect(c.parent_id).toBe(`\${azapi_resource.${secretId}.id}`);
@@ -189,7 +164,7 @@ describe('AzapiResourceAction', () => {
       responseExportValues: ['properties.state'],
       sensitiveResponseExportValues: ['functionKeys.default'],
     });
-    const action = only(synthJson(stack), 'azapi_resource_action');
+    const action = only(synthesize(stack).json, 'azapi_resource_action')[1];
     expect(action).toEqual({
       type: 'Microsoft.Web/sites@2023-12-01',
       resource_id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.Web/sites/app',
@@ -211,9 +186,9 @@ describe('AzapiResourceAction', () => {
       sensitiveBody: { properties: { value: keys.sensitiveOutputString('functionKeys.default') } },
       body: { properties: { displayName: keys.outputString('properties.state') } },
     });
-    const json = synthJson(stack);
+    const { json } = synthesize(stack);
     const actionId = Object.keys(json.resource.azapi_resource_action)[0];
-    const use = only(json, 'azapi_resource');
+    const use = only(json, 'azapi_resource')[1];
     expect(use.sensitive_body.properties.value).toBe(`\${azapi_resource_action.${actionId}.sensitive_output.functionKeys.default}`);
     expect(use.body.properties.displayName).toBe(`\${azapi_resource_action.${actionId}.output.properties.state}`);
   });

@@ -3,7 +3,7 @@ import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/
 import { ApplicationPreAuthorized } from '@cdktf/provider-azuread/lib/application-pre-authorized';
 import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import {
   AZURE_CLI_CLIENT_ID,
@@ -14,57 +14,24 @@ import {
   VS_CODE_CLIENT_ID,
   uuidV5,
 } from '../../lib/constructs/entra';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { Synthesized, only, refused, resources, synthesizeWith, testStack } from '../support/constructs';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const MI_PRINCIPAL = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const OWNER = '9a1f3c52-7d64-4a8e-b0b5-1c2d3e4f5a6b';
 
-interface Synth {
-  readonly stack: TerraformStack;
-  readonly text: string;
-  readonly json: Json;
-}
-
-function synth(build: (stack: TerraformStack) => void): Synth {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  build(stack);
-  const text = Testing.synth(stack);
-  return { stack, text, json: JSON.parse(text) };
-}
-
-function entra(props: Partial<McpEntraAppProps> = {}): Synth & { app: McpEntraApp } {
+function entra(props: Partial<McpEntraAppProps> = {}): Synthesized & { app: McpEntraApp } {
   let app: McpEntraApp | undefined;
-  const result = synth((stack) => {
+  const result = synthesizeWith((stack) => {
     app = new McpEntraApp(stack, 'McpApi', { displayName: 'Weather MCP', ...props });
   });
   return { ...result, app: app as McpEntraApp };
 }
 
-function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
-}
-
-function only(json: Json, type: string): [string, Json] {
-  const entries = Object.entries(resources(json, type));
-  expect(entries).toHaveLength(1);
-  return entries[0];
-}
-
 /** Builds a McpEntraApp with `props` and returns the error; asserts nothing was created under it. */
 function badApp(props: Partial<McpEntraAppProps>): ConstructValidationError {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  let caught: unknown;
-  try {
-    new McpEntraApp(stack, 'Bad', { displayName: 'Bad MCP', ...props });
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConstructValidationError);
-  const failed = stack.node.children.find((c) => c.node.id === 'Bad');
-  expect(failed?.node.children ?? []).toHaveLength(0);
-  return caught as ConstructValidationError;
+  const stack = testStack();
+  return refused(stack, 'Bad', () => new McpEntraApp(stack, 'Bad', { displayName: 'Bad MCP', ...props }));
 }
 
 describe('uuidV5', () => {
@@ -159,7 +126,7 @@ describe('McpEntraApp defaults', () => {
   });
 
   test('outputs give what token validation needs', () => {
-    const out = synth((stack) => {
+    const out = synthesizeWith((stack) => {
       const a = new McpEntraApp(stack, 'McpApi', { displayName: 'Weather MCP' });
       new TerraformOutput(stack, 'aud', { value: a.audience });
       new TerraformOutput(stack, 'client', { value: a.clientId });
@@ -395,7 +362,7 @@ describe('two McpEntraApp in one stack', () => {
   test('synthesize without collisions and with different permission ids', () => {
     let a: McpEntraApp | undefined;
     let b: McpEntraApp | undefined;
-    const { json } = synth((stack) => {
+    const { json } = synthesizeWith((stack) => {
       a = new McpEntraApp(stack, 'Weather', { displayName: 'Weather MCP', preAuthorizedClientIds: [VS_CODE_CLIENT_ID] });
       b = new McpEntraApp(stack, 'Crm', { displayName: 'CRM MCP', preAuthorizedClientIds: [VS_CODE_CLIENT_ID] });
     });

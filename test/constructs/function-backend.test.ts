@@ -1,21 +1,16 @@
 import 'cdktf/lib/testing/adapters/jest'; // types of the cdktf matchers (setup.ts installs them)
 import { FunctionAppFlexConsumption } from '@cdktf/provider-azurerm/lib/function-app-flex-consumption';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Testing, TerraformLocal, TerraformStack } from 'cdktf';
-import { AzapiProvider } from '../../lib/constructs/azapi';
 import { FLEX_RUNTIMES, FunctionMcpBackend, FunctionMcpBackendProps } from '../../lib/constructs/backends';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import { McpKeyVault } from '../../lib/constructs/key-vault';
 import { McpMonitoring } from '../../lib/constructs/monitoring';
 import { BackendKind, McpNetwork } from '../../lib/constructs/network';
+import { RG, Synthesized, only, ref, refused, resources, subnetId, synthesize, testStack } from '../support/constructs';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const RG = { name: 'rg-mcp', location: 'westeurope', id: '/subscriptions/0000/resourceGroups/rg-mcp' };
 const TENANT = '11111111-2222-3333-4444-555555555555';
 
 interface Env {
@@ -26,10 +21,7 @@ interface Env {
 }
 
 function env(backendKind: BackendKind = 'FlexConsumption'): Env {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  new AzurermProvider(stack, 'azurerm', { features: [{}] });
-  new AzapiProvider(stack, 'azapi');
-  new RandomProvider(stack, 'random');
+  const stack = testStack('azurerm', 'azapi', 'random');
   const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'StandardV2', backendKind });
   // No suffix on the vault: the only random_string is then the backend's.
   const keyVault = new McpKeyVault(stack, 'Vault', { resourceGroup: RG, network, name: 'kv-mcp', tenantId: TENANT, uniqueSuffix: false });
@@ -50,56 +42,21 @@ function props(e: Env, extra: Partial<FunctionMcpBackendProps> = {}): FunctionMc
   };
 }
 
-interface Built {
-  readonly stack: TerraformStack;
-  readonly text: string;
-  readonly json: Json;
-  readonly backend: FunctionMcpBackend;
-}
-
-function build(extra: Partial<FunctionMcpBackendProps> = {}, after?: (backend: FunctionMcpBackend, stack: TerraformStack) => void): Built {
+function build(
+  extra: Partial<FunctionMcpBackendProps> = {},
+  after?: (backend: FunctionMcpBackend, stack: TerraformStack) => void,
+): Synthesized & { backend: FunctionMcpBackend } {
   const e = env();
   const backend = new FunctionMcpBackend(e.stack, 'Weather', props(e, extra));
   after?.(backend, e.stack);
   // Validations on: the providers the backend needs must be in the stack.
-  const text = Testing.synth(e.stack, true);
-  return { stack: e.stack, text, json: JSON.parse(text), backend };
-}
-
-function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
-}
-
-function only(json: Json, type: string): [string, Json] {
-  const all = Object.entries(resources(json, type));
-  expect(all).toHaveLength(1);
-  return all[0];
-}
-
-function ref(json: Json, type: string, attribute: string): string {
-  return `\${${type}.${only(json, type)[0]}.${attribute}}`;
-}
-
-function subnetId(json: Json, name: string): string {
-  const [id] = Object.entries(resources(json, 'azurerm_subnet')).find(([, s]) => s.name === name)!;
-  return `\${azurerm_subnet.${id}.id}`;
+  return { ...synthesize(e.stack, true), backend };
 }
 
 /** A backend that fails validation; the error must name the construct path, and nothing may have been created. */
 function bad(extra: Partial<FunctionMcpBackendProps>, backendKind: BackendKind = 'FlexConsumption'): ConstructValidationError {
   const e = env(backendKind);
-  let caught: unknown;
-  try {
-    new FunctionMcpBackend(e.stack, 'Bad', props(e, extra));
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ConstructValidationError);
-  const error = caught as ConstructValidationError;
-  expect(error.message).toContain('TestStack/Bad');
-  const failed = e.stack.node.tryFindChild('Bad');
-  expect(failed?.node.children ?? []).toHaveLength(0);
-  return error;
+  return refused(e.stack, 'Bad', () => new FunctionMcpBackend(e.stack, 'Bad', props(e, extra)));
 }
 
 describe('FunctionMcpBackend storage', () => {
@@ -402,7 +359,7 @@ describe('FunctionMcpBackend two in one stack', () => {
     const e = env();
     new FunctionMcpBackend(e.stack, 'Weather', props(e, { name: 'weather' }));
     new FunctionMcpBackend(e.stack, 'Tickets', props(e, { name: 'tickets', runtimeName: 'dotnet-isolated', runtimeVersion: '8.0' }));
-    const json = JSON.parse(Testing.synth(e.stack, true));
+    const { json } = synthesize(e.stack, true);
     for (const type of [
       'azurerm_function_app_flex_consumption',
       'azurerm_storage_account',
@@ -433,7 +390,7 @@ describe('FunctionMcpBackend on an added apps subnet', () => {
     const e = env('AppService');
     const own = e.network.addAppsSubnet('weather', { backendKind: 'FlexConsumption' });
     const backend = new FunctionMcpBackend(e.stack, 'Weather', props(e, { subnet: own }));
-    const json = JSON.parse(Testing.synth(e.stack));
+    const { json } = synthesize(e.stack);
     const app = Object.values(resources(json, 'azurerm_function_app_flex_consumption'))[0];
     expect(app.virtual_network_subnet_id).toBe(subnetId(json, 'snet-apps-weather'));
     expect(backend.endpoint.mcpPath).toBe('/runtime/webhooks/mcp');

@@ -1,21 +1,18 @@
-/** Shared set-up of the gateway tests: a stack with the providers, the constructs a gateway needs, JSON helpers. */
+/** Shared set-up of the gateway tests: a stack with the providers and the constructs a gateway needs. */
 import 'cdktf/lib/testing/adapters/jest'; // types of the cdktf matchers (setup.ts installs them)
-import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { Testing, TerraformStack } from 'cdktf';
-import { AzapiProvider } from '../../lib/constructs/azapi';
+import { TerraformStack } from 'cdktf';
 import { McpBackendEndpoint } from '../../lib/constructs/backends/endpoint';
 import { McpEntraApp, McpEntraAppProps } from '../../lib/constructs/entra';
-import { ConstructValidationError } from '../../lib/constructs/errors';
 import { McpGateway, McpGatewayProps } from '../../lib/constructs/gateway';
 import { McpKeyVault } from '../../lib/constructs/key-vault';
 import { McpMonitoring } from '../../lib/constructs/monitoring';
 import { GatewayTier, GatewayVnetMode, McpNetwork } from '../../lib/constructs/network';
+import { RG, Synthesized, synthesize, testStack } from '../support/constructs';
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// The generic construct-test helpers, so that a gateway test imports from one place.
+export { RG, caught, named, only, ref, refused, resources } from '../support/constructs';
+export type { Json } from '../support/constructs';
 
-export const RG = { name: 'rg-mcp', location: 'westeurope', id: '/subscriptions/0000/resourceGroups/rg-mcp' };
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const SECRET_URI = 'https://kv-mcp.vault.azure.net/secrets/weather-functions-key';
 
@@ -41,12 +38,7 @@ export const APP_SERVICE_BACKEND: McpBackendEndpoint = {
 
 /** A stack with every provider the gateway and its neighbours need (cdktf refuses to synthesize without them). */
 export function newStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  new AzurermProvider(stack, 'azurerm', { features: [{}] });
-  new AzureadProvider(stack, 'azuread');
-  new AzapiProvider(stack, 'azapi');
-  new RandomProvider(stack, 'random');
-  return stack;
+  return testStack('azurerm', 'azuread', 'azapi', 'random');
 }
 
 export interface Neighbours {
@@ -94,12 +86,9 @@ export function gatewayProps(n: Neighbours, props: Partial<McpGatewayProps> = {}
   };
 }
 
-export interface Built {
-  readonly stack: TerraformStack;
+export interface Built extends Synthesized {
   readonly gateway: McpGateway;
   readonly neighbours: Neighbours;
-  readonly text: string;
-  readonly json: Json;
 }
 
 /** A gateway with its neighbours; `extra` adds servers, named values, outputs before synth (validations on). */
@@ -108,41 +97,5 @@ export function build(props: Partial<McpGatewayProps> = {}, extra?: (gateway: Mc
   const n = neighbours(stack, options);
   const gateway = new McpGateway(stack, 'Gateway', gatewayProps(n, props));
   extra?.(gateway, stack, n);
-  const text = Testing.synth(stack, true);
-  return { stack, gateway, neighbours: n, text, json: JSON.parse(text) };
-}
-
-export function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
-}
-
-export function only(json: Json, type: string): [string, Json] {
-  const all = Object.entries(resources(json, type));
-  expect(all).toHaveLength(1);
-  return all[0];
-}
-
-/** The one resource of `type` whose logical id contains `part` (construct ids are in it). */
-export function named(json: Json, type: string, part: string): [string, Json] {
-  const all = Object.entries(resources(json, type)).filter(([key]) => key.includes(part));
-  expect(all.map(([key]) => key)).toHaveLength(1);
-  return all[0];
-}
-
-/** `${<type>.<logical id>.<attribute>}` of the only resource of `type` (with `part`, of the one whose id contains it). */
-export function ref(json: Json, type: string, attribute: string, part?: string): string {
-  const [key] = part === undefined ? only(json, type) : named(json, type, part);
-  return `\${${type}.${key}.${attribute}}`;
-}
-
-/** Runs `build` and returns the ConstructValidationError it throws; the test fails if it throws none. */
-export function caught(build: () => void): ConstructValidationError {
-  let error: unknown;
-  try {
-    build();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ConstructValidationError);
-  return error as ConstructValidationError;
+  return { ...synthesize(stack, true), gateway, neighbours: n };
 }

@@ -1,76 +1,41 @@
 import 'cdktf/lib/testing/adapters/jest'; // types of the cdktf matchers (setup.ts installs them)
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
-import { AzapiProvider, AzapiResource } from '../../lib/constructs/azapi';
+import { AzapiResource } from '../../lib/constructs/azapi';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import { McpKeyVault, McpKeyVaultProps } from '../../lib/constructs/key-vault';
 import { McpNetwork } from '../../lib/constructs/network';
+import { Json, RG, Synthesized, caught, only, ref, refused, resources, subnetId, synthesize, testStack } from '../support/constructs';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const RG = { name: 'rg-mcp', location: 'westeurope', id: '/subscriptions/0000/resourceGroups/rg-mcp' };
 const TENANT = '11111111-2222-3333-4444-555555555555';
 
-interface Built {
-  readonly stack: TerraformStack;
-  readonly text: string;
-  readonly json: Json;
-  readonly vault: McpKeyVault;
-}
-
 function newStack(): { stack: TerraformStack; network: McpNetwork } {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  new AzurermProvider(stack, 'azurerm', { features: [{}] });
-  new AzapiProvider(stack, 'azapi');
-  new RandomProvider(stack, 'random');
+  const stack = testStack('azurerm', 'azapi', 'random');
   const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'StandardV2' });
   return { stack, network };
 }
 
-function build(props: Partial<McpKeyVaultProps> = {}, extra?: (vault: McpKeyVault) => void): Built {
+function build(props: Partial<McpKeyVaultProps> = {}, extra?: (vault: McpKeyVault) => void): Synthesized & { vault: McpKeyVault } {
   const { stack, network } = newStack();
   const vault = new McpKeyVault(stack, 'Vault', { resourceGroup: RG, network, name: 'kv-mcp', ...props });
   extra?.(vault);
   // Validations on: the providers the vault needs must be in the stack.
-  const text = Testing.synth(stack, true);
-  return { stack, text, json: JSON.parse(text), vault };
-}
-
-function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
-}
-
-function only(json: Json, type: string): [string, Json] {
-  const all = Object.entries(resources(json, type));
-  expect(all).toHaveLength(1);
-  return all[0];
+  return { ...synthesize(stack, true), vault };
 }
 
 function vaultRef(json: Json, attribute: string): string {
-  return `\${azurerm_key_vault.${only(json, 'azurerm_key_vault')[0]}.${attribute}}`;
+  return ref(json, 'azurerm_key_vault', attribute);
 }
 
 /** A vault that fails validation; the failing call must name the construct path. */
 function badVault(props: Partial<McpKeyVaultProps>, then?: (vault: McpKeyVault) => void): ConstructValidationError {
   const { stack, network } = newStack();
-  let caught: unknown;
-  try {
-    const vault = new McpKeyVault(stack, 'Bad', { resourceGroup: RG, network, name: 'kv-mcp', ...props });
-    then?.(vault);
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConstructValidationError);
-  const error = caught as ConstructValidationError;
+  const create = () => new McpKeyVault(stack, 'Bad', { resourceGroup: RG, network, name: 'kv-mcp', ...props });
+  // Constructor validation runs before any resource is created.
+  if (!then) return refused(stack, 'Bad', create);
+  const error = caught(() => then(create()));
   expect(error.message).toContain('TestStack/Bad');
-  if (!then) {
-    // Constructor validation runs before any resource is created.
-    const failed = stack.node.children.find((c) => c.node.id === 'Bad');
-    expect(failed?.node.children ?? []).toHaveLength(0);
-  }
   return error;
 }
 
@@ -128,11 +93,10 @@ describe('McpKeyVault settings', () => {
     const { json } = build();
     const [, endpoint] = only(json, 'azurerm_private_endpoint');
     const [zoneId, zone] = only(json, 'azurerm_private_dns_zone');
-    const subnetId = Object.entries(resources(json, 'azurerm_subnet')).find(([, s]) => s.name === 'snet-private-endpoints')![0];
     expect(zone.name).toBe('privatelink.vaultcore.azure.net');
     expect(endpoint).toMatchObject({
       name: 'pe-kv-mcp-vault',
-      subnet_id: `\${azurerm_subnet.${subnetId}.id}`,
+      subnet_id: subnetId(json, 'snet-private-endpoints'),
       private_service_connection: { private_connection_resource_id: vaultRef(json, 'id'), subresource_names: ['vault'], is_manual_connection: false },
       private_dns_zone_group: { private_dns_zone_ids: [`\${azurerm_private_dns_zone.${zoneId}.id}`] },
     });
@@ -276,7 +240,7 @@ describe('two McpKeyVaults in one stack', () => {
     b.addSecret('api-key', { value: 'y' });
     a.grantSecretsRead({ principalId: 'p' });
     b.grantSecretsRead({ principalId: 'p' });
-    const json = JSON.parse(Testing.synth(stack, true));
+    const { json } = synthesize(stack, true);
     const vaults = Object.values(resources(json, 'azurerm_key_vault')).map((v) => v.name);
     expect(new Set(vaults).size).toBe(2);
     expect(Object.keys(resources(json, 'random_string'))).toHaveLength(2);
@@ -292,9 +256,7 @@ describe('two McpKeyVaults in one stack', () => {
 
 describe('McpKeyVault providers', () => {
   it('needs the random provider in the stack for the name suffix (cdktf refuses to synthesize without it)', () => {
-    const stack = new TerraformStack(Testing.app(), 'TestStack');
-    new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    new AzapiProvider(stack, 'azapi');
+    const stack = testStack('azurerm', 'azapi');
     const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'StandardV2' });
     new McpKeyVault(stack, 'Vault', { resourceGroup: RG, network, name: 'kv-mcp' });
     expect(() => Testing.synth(stack, true)).toThrow(/random/);

@@ -3,7 +3,7 @@ import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import {
   APIM_GATEWAY_LOGS_TABLE,
@@ -11,42 +11,16 @@ import {
   McpMonitoring,
   McpMonitoringProps,
 } from '../../lib/constructs/monitoring';
+import { Json, RG, Synthesized, only, refused, resources, synthesizeWith, testStack } from '../support/constructs';
 
-const RG = { name: 'rg-mcp', location: 'westeurope', id: '/subscriptions/0000/resourceGroups/rg-mcp' };
 const APIM_ID = '/subscriptions/0000/resourceGroups/rg-mcp/providers/Microsoft.ApiManagement/service/apim-mcp';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Synth {
-  readonly stack: TerraformStack;
-  readonly text: string;
-  readonly json: Json;
-}
-
-function synth(build: (stack: TerraformStack) => void): Synth {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  build(stack);
-  const text = Testing.synth(stack);
-  return { stack, text, json: JSON.parse(text) };
-}
-
-function monitoring(props: Partial<McpMonitoringProps> = {}): Synth & { monitoring: McpMonitoring } {
+function monitoring(props: Partial<McpMonitoringProps> = {}): Synthesized & { monitoring: McpMonitoring } {
   let created: McpMonitoring | undefined;
-  const result = synth((stack) => {
+  const result = synthesizeWith((stack) => {
     created = new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG, ...props });
   });
   return { ...result, monitoring: created as McpMonitoring };
-}
-
-/** Resources of one Terraform type, by their logical id. */
-function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
-}
-
-function only(json: Json, type: string): Json {
-  const all = Object.values(resources(json, type));
-  expect(all).toHaveLength(1);
-  return all[0];
 }
 
 function alertNamed(json: Json, suffix: string): Json {
@@ -57,24 +31,9 @@ function alertNamed(json: Json, suffix: string): Json {
   return match[0];
 }
 
-/** Runs `build` and returns the validation error it throws (the test fails if it throws none). */
-function validationError(build: (stack: TerraformStack) => void): ConstructValidationError {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  let caught: unknown;
-  try {
-    build(stack);
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConstructValidationError);
-  // Validation runs before any resource is created: the failed construct has no children.
-  const failed = stack.node.children.find((c) => c.node.id === 'Bad');
-  expect(failed?.node.children ?? []).toHaveLength(0);
-  return caught as ConstructValidationError;
-}
-
 function badMonitoring(props: Partial<McpMonitoringProps>): ConstructValidationError {
-  return validationError((stack) => new McpMonitoring(stack, 'Bad', { resourceGroup: RG, ...props }));
+  const stack = testStack();
+  return refused(stack, 'Bad', () => new McpMonitoring(stack, 'Bad', { resourceGroup: RG, ...props }));
 }
 
 describe('McpMonitoring defaults', () => {
@@ -101,7 +60,7 @@ describe('McpMonitoring defaults', () => {
   });
 
   test('the action group short name fits in 12 characters', () => {
-    const group = only(json, 'azurerm_monitor_action_group');
+    const group = only(json, 'azurerm_monitor_action_group')[1];
     expect(group.short_name.length).toBeLessThanOrEqual(12);
     expect(group.short_name.length).toBeGreaterThan(0);
   });
@@ -249,7 +208,7 @@ describe('McpMonitoring props', () => {
   });
 
   test('the connection string is exposed and a sensitive output of it synthesizes', () => {
-    const { json } = synth((stack) => {
+    const { json } = synthesizeWith((stack) => {
       const m = new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG });
       new TerraformOutput(stack, 'conn', { value: m.applicationInsightsConnectionString, sensitive: true });
       new TerraformOutput(stack, 'ag', { value: m.actionGroupId });
@@ -264,7 +223,7 @@ describe('McpMonitoring props', () => {
 
 describe('McpMonitoring.addDiagnostics', () => {
   test('sends allLogs and AllMetrics to the workspace in resource-specific tables', () => {
-    const { text, json } = synth((stack) => {
+    const { text, json } = synthesizeWith((stack) => {
       new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG }).addDiagnostics({ id: APIM_ID });
     });
     const workspaceKey = Object.keys(resources(json, 'azurerm_log_analytics_workspace'))[0];
@@ -276,13 +235,13 @@ describe('McpMonitoring.addDiagnostics', () => {
       enabled_metric: [{ category: 'AllMetrics' }],
     });
     // The deprecated blocks must not appear.
-    const setting = only(json, 'azurerm_monitor_diagnostic_setting');
+    const setting = only(json, 'azurerm_monitor_diagnostic_setting')[1];
     expect(setting.metric).toBeUndefined();
     expect(setting.log).toBeUndefined();
   });
 
   test('categories can be chosen, and each call gets its own construct id', () => {
-    const { json } = synth((stack) => {
+    const { json } = synthesizeWith((stack) => {
       const m = new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG });
       m.addDiagnostics({ id: APIM_ID }, { logCategories: ['GatewayLogs', 'GatewayMCPLogs'], metricCategories: [] });
       m.addDiagnostics({ id: `${APIM_ID}-2` }, { name: 'to-workspace' });
@@ -300,7 +259,7 @@ describe('McpMonitoring.addDiagnostics', () => {
   });
 
   test('a setting with nothing to send is refused', () => {
-    const stack = new TerraformStack(Testing.app(), 'TestStack');
+    const stack = testStack();
     const m = new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG });
     expect(() => m.addDiagnostics({ id: APIM_ID }, { logCategoryGroups: [], metricCategories: [] })).toThrow(
       /^TestStack\/Monitoring: invalid addDiagnostics options .*at least one log category/,
@@ -313,7 +272,7 @@ describe('McpMonitoring.addDiagnostics', () => {
 
 describe('McpMonitoring.grantTelemetryPublisher', () => {
   test('assigns Monitoring Metrics Publisher on Application Insights', () => {
-    const { text, json } = synth((stack) => {
+    const { text, json } = synthesizeWith((stack) => {
       new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG }).grantTelemetryPublisher({
         principalId: '22222222-2222-2222-2222-222222222222',
         principalType: 'ServicePrincipal',
@@ -393,7 +352,7 @@ describe('McpMonitoring validation', () => {
 
 describe('two McpMonitoring in one stack', () => {
   test('synthesize without construct id or Azure name collisions', () => {
-    const { json } = synth((stack) => {
+    const { json } = synthesizeWith((stack) => {
       new McpMonitoring(stack, 'Prod', { resourceGroup: RG }).addDiagnostics({ id: APIM_ID });
       new McpMonitoring(stack, 'Staging', { resourceGroup: RG }).addDiagnostics({ id: `${APIM_ID}-staging` });
     });

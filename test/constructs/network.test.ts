@@ -2,33 +2,18 @@ import 'cdktf/lib/testing/adapters/jest'; // types of the cdktf matchers (setup.
 import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import { GatewayTier, McpNetwork, McpNetworkProps, cidrContains, cidrsOverlap, parseCidr } from '../../lib/constructs/network';
+import { Json, RG, Synthesized, caught, refused, resources, synthesize, testStack } from '../support/constructs';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const RG = { name: 'rg-mcp', location: 'westeurope', id: '/subscriptions/0000/resourceGroups/rg-mcp' };
 const KV_ID = '/subscriptions/0000/resourceGroups/rg-mcp/providers/Microsoft.KeyVault/vaults/kv-one';
 
-interface Built {
-  readonly stack: TerraformStack;
-  readonly text: string;
-  readonly json: Json;
-  readonly network: McpNetwork;
-}
-
-function build(props: Partial<McpNetworkProps> = {}, extra?: (network: McpNetwork, stack: TerraformStack) => void): Built {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
+function build(props: Partial<McpNetworkProps> = {}, extra?: (network: McpNetwork, stack: TerraformStack) => void): Synthesized & { network: McpNetwork } {
+  const stack = testStack();
   const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'Premium', ...props });
   extra?.(network, stack);
-  const text = Testing.synth(stack);
-  return { stack, text, json: JSON.parse(text), network };
-}
-
-function resources(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
+  return { ...synthesize(stack), network };
 }
 
 function logicalId(json: Json, type: string, match: (r: Json) => boolean): string {
@@ -55,28 +40,14 @@ function rulesOf(json: Json, role: string): Record<string, Json> {
 }
 
 function validationError(run: (stack: TerraformStack) => void): ConstructValidationError {
-  const stack = new TerraformStack(Testing.app(), 'TestStack');
-  let caught: unknown;
-  try {
-    run(stack);
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConstructValidationError);
-  return caught as ConstructValidationError;
+  const stack = testStack();
+  return caught(() => run(stack));
 }
 
 /** A network that fails validation in its constructor; nothing of it may be created. */
 function badNetwork(props: Partial<McpNetworkProps>): ConstructValidationError {
-  let stackRef: TerraformStack | undefined;
-  const error = validationError((stack) => {
-    stackRef = stack;
-    new McpNetwork(stack, 'Bad', { resourceGroup: RG, gatewayTier: 'Premium', ...props });
-  });
-  const failed = stackRef!.node.children.find((c) => c.node.id === 'Bad');
-  expect(failed?.node.children ?? []).toHaveLength(0);
-  expect(error.message).toContain('TestStack/Bad');
-  return error;
+  const stack = testStack();
+  return refused(stack, 'Bad', () => new McpNetwork(stack, 'Bad', { resourceGroup: RG, gatewayTier: 'Premium', ...props }));
 }
 
 describe('McpNetwork address plan defaults', () => {
@@ -385,11 +356,10 @@ describe('McpNetwork.addAppsSubnet', () => {
   });
 
   it('fits 100 backends in a /16 and synthesizes them with validations on', () => {
-    const stack = new TerraformStack(Testing.app(), 'TestStack');
-    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const stack = testStack('azurerm');
     const network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'StandardV2' });
     for (let i = 0; i < 100; i++) network.addAppsSubnet(`server-${i}`, { backendKind: i % 2 === 0 ? 'FlexConsumption' : 'AppService' });
-    const json = JSON.parse(Testing.synth(stack, true));
+    const { json } = synthesize(stack, true);
     expect(Object.keys(resources(json, 'azurerm_subnet'))).toHaveLength(103);
     expect(Object.keys(resources(json, 'azurerm_network_security_group'))).toHaveLength(103);
     expect(Object.keys(resources(json, 'azurerm_subnet_network_security_group_association'))).toHaveLength(103);
@@ -622,14 +592,13 @@ describe('McpNetwork address plan errors', () => {
 
 describe('two McpNetworks in one stack', () => {
   it('synthesize without construct or Azure name collisions and share the resource group’s zones', () => {
-    const stack = new TerraformStack(Testing.app(), 'TestStack');
-    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const stack = testStack('azurerm');
     const a = new McpNetwork(stack, 'NetworkA', { resourceGroup: RG, gatewayTier: 'Premium' });
     const b = new McpNetwork(stack, 'NetworkB', { resourceGroup: RG, gatewayTier: 'StandardV2', addressSpace: ['10.70.0.0/16'] });
     a.addPrivateEndpoint({ id: KV_ID, name: 'kv-a' }, 'vault');
     b.addPrivateEndpoint({ id: KV_ID, name: 'kv-b' }, 'vault');
     // Validations on: cdktf checks provider presence and the construct tree.
-    const json = JSON.parse(Testing.synth(stack, true));
+    const { json } = synthesize(stack, true);
     for (const type of ['azurerm_virtual_network', 'azurerm_network_security_group', 'azurerm_private_endpoint']) {
       const names = Object.values(resources(json, type)).map((r) => r.name);
       expect(new Set(names).size).toBe(names.length);

@@ -1,16 +1,8 @@
 import * as cdktf from 'cdktf';
 import { Construct } from 'constructs';
 import { invalid } from '../errors';
-import { AZAPI_GENERATOR_METADATA } from './provider';
-import {
-  AzapiJsonObject,
-  AzapiResponseExportValues,
-  checkJson,
-  checkResourceType,
-  hclDynamic,
-  hclSimple,
-  withoutUndefined,
-} from './resource';
+import type { AzapiJsonObject, AzapiResponseExportValues } from './resource';
+import { azapiResourceConfig, checkJson, checkResourceType, hclDynamic, hclSimple, withoutUndefined } from './shared';
 
 export interface AzapiResourceActionConfig extends cdktf.TerraformMetaArguments {
   /** `<resource type>@<api version>` of the resource the action runs on. */
@@ -45,17 +37,7 @@ export class AzapiResourceAction extends cdktf.TerraformResource {
   readonly config: AzapiResourceActionConfig;
 
   constructor(scope: Construct, id: string, config: AzapiResourceActionConfig) {
-    super(scope, id, {
-      terraformResourceType: AzapiResourceAction.tfResourceType,
-      terraformGeneratorMetadata: AZAPI_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
-    });
+    super(scope, id, azapiResourceConfig(AzapiResourceAction.tfResourceType, config));
     checkResourceType(this, 'type', config.type);
     if (config.method !== undefined && !['POST', 'PATCH', 'PUT', 'DELETE'].includes(config.method)) {
       invalid(this, 'method', config.method, 'one of POST, PATCH, PUT, DELETE');

@@ -11,7 +11,7 @@ import { McpKeyVault, McpKeyVaultSecret } from '../key-vault';
 import { McpMonitoring } from '../monitoring';
 import { McpNetwork, McpAppsSubnet } from '../network';
 import { McpBackend, McpBackendEndpoint } from './endpoint';
-import { APP_SETTING_NAME, APP_SETTING_NAME_ACCEPTED, BackendNames, backendNames, checkAppSettings, publicAccess } from './shared';
+import { APP_SETTING_NAME, APP_SETTING_NAME_ACCEPTED, BackendNames, appsSubnetFor, backendNames, checkAppSettings, publicAccess } from './shared';
 
 /**
  * Linux App Service plan SKUs that support both regional virtual network integration and private endpoints
@@ -175,15 +175,12 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
 
     // Everything is checked before the first resource exists.
     const network = props.network;
-    const subnet = props.subnet ?? network?.apps;
-    if (subnet?.backendKind !== 'AppService') {
-      invalid(
-        this,
-        props.subnet ? 'subnet' : 'network',
-        subnet?.backendKind,
-        "an apps subnet of kind 'AppService' (McpNetwork backendKind, or addAppsSubnet(id, { backendKind: 'AppService' })): App Service joins an apps subnet delegated to Microsoft.Web/serverFarms, and this one is delegated to Microsoft.App/environments (Flex Consumption)",
-      );
-    }
+    const subnet = appsSubnetFor(
+      this,
+      props,
+      'AppService',
+      'App Service joins an apps subnet delegated to Microsoft.Web/serverFarms, and this one is delegated to Microsoft.App/environments (Flex Consumption)',
+    );
     const easyAuth = props.easyAuth ?? true;
     if (typeof easyAuth !== 'boolean') invalid(this, 'easyAuth', easyAuth, 'true or false');
     const entraApp = props.entraApp;

@@ -15,7 +15,7 @@ import { validatedName } from '../naming';
 import { McpMonitoring } from '../monitoring';
 import { McpNetwork, McpAppsSubnet } from '../network';
 import { McpBackend, McpBackendEndpoint } from './endpoint';
-import { BackendNames, backendNames, checkAppSettings, publicAccess } from './shared';
+import { BackendNames, appsSubnetFor, backendNames, checkAppSettings, publicAccess } from './shared';
 
 /** The language workers of Flex Consumption that the Functions MCP extension supports (it does not support PowerShell). */
 export type FlexRuntimeName = 'dotnet-isolated' | 'node' | 'python' | 'java';
@@ -184,15 +184,12 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
 
     // Everything is checked before the first resource exists.
     const network = props.network;
-    const subnet = props.subnet ?? network?.apps;
-    if (subnet?.backendKind !== 'FlexConsumption') {
-      invalid(
-        this,
-        props.subnet ? 'subnet' : 'network',
-        subnet?.backendKind,
-        "an apps subnet of kind 'FlexConsumption' (McpNetwork backendKind, or addAppsSubnet(id, { backendKind: 'FlexConsumption' })): Flex Consumption joins an apps subnet delegated to Microsoft.App/environments, and this one is delegated to Microsoft.Web/serverFarms (App Service)",
-      );
-    }
+    const subnet = appsSubnetFor(
+      this,
+      props,
+      'FlexConsumption',
+      'Flex Consumption joins an apps subnet delegated to Microsoft.App/environments, and this one is delegated to Microsoft.Web/serverFarms (App Service)',
+    );
     const runtimeVersions = FLEX_RUNTIMES[props.runtimeName as FlexRuntimeName];
     if (!Object.prototype.hasOwnProperty.call(FLEX_RUNTIMES, props.runtimeName) || runtimeVersions === undefined) {
       invalid(

@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { invalid } from '../errors';
 import { NameRule, defaultResourceName, shortHash, truncateWithHash, uniqueSuffix, validatedName } from '../naming';
-import { isCidr } from '../network';
+import { BackendKind, McpAppsSubnet, McpNetwork, isCidr } from '../network';
 
 /** Length of the random suffix appended to the app name (after a hyphen) and to the storage account name. */
 export const BACKEND_NAME_SUFFIX_LENGTH = 6;
@@ -114,6 +114,28 @@ function literal(scope: Construct, property: string, value: string): string {
     invalid(scope, property, value, 'a literal name (not a token): it names the endpoint, the private endpoints and the companion resources');
   }
   return value;
+}
+
+/**
+ * The apps subnet a backend joins: `subnet`, or the network's default one. It must be delegated for `kind`;
+ * `why` says, for the error, what `kind` needs and what the subnet is delegated to instead.
+ */
+export function appsSubnetFor(
+  scope: Construct,
+  props: { readonly network: McpNetwork; readonly subnet?: McpAppsSubnet },
+  kind: BackendKind,
+  why: string,
+): McpAppsSubnet {
+  const subnet = props.subnet ?? props.network?.apps;
+  if (subnet?.backendKind !== kind) {
+    invalid(
+      scope,
+      props.subnet ? 'subnet' : 'network',
+      subnet?.backendKind,
+      `an apps subnet of kind '${kind}' (McpNetwork backendKind, or addAppsSubnet(id, { backendKind: '${kind}' })): ${why}`,
+    );
+  }
+  return subnet;
 }
 
 /** What the app's public endpoint accepts in one phase of the lock-down. */

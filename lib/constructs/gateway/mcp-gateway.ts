@@ -19,6 +19,7 @@ import { APIM_LOG_CATEGORIES, McpMonitoring } from '../monitoring';
 import { NameRule, defaultResourceName, uniqueSuffix, validatedName } from '../naming';
 import { GATEWAY_TIERS, GatewayTier, McpNetwork } from '../network';
 import { PRM_WELL_KNOWN } from '../../../policies/mcp-authorization';
+import { apimIdRule } from './apim-names';
 import { defaultGlobalPolicy } from './global-policy';
 import { McpServer, McpServerHost, McpServerProps, ProtectedResourceMetadataApi, checkServerName, checkServerPath } from './mcp-server-api';
 import {
@@ -68,16 +69,7 @@ function serviceNameRule(maxLength: number, resource: string): NameRule {
   };
 }
 
-// Policy fragment ids: letters, digits, '-' and '_', starting and ending with a letter or digit, 80 at most.
-const FRAGMENT_ID_RULE: NameRule = {
-  resource: 'policy fragment id',
-  minLength: 1,
-  maxLength: 80,
-  allowedCharacters: /[A-Za-z0-9_-]/,
-  allowedDescription: "letters, digits, '-' and '_'",
-  start: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
-  end: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
-};
+const FRAGMENT_ID_RULE = apimIdRule('policy fragment id');
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -25,6 +25,7 @@ import { McpBackend, McpBackendEndpoint } from '../backends/endpoint';
 import { ENTRA_AUTHORITY_HOST, McpEntraApp } from '../entra';
 import { invalid } from '../errors';
 import { NameRule, validatedName } from '../naming';
+import { apimIdRule } from './apim-names';
 import { McpNamedValue, SecretNamedValueSource } from './named-values';
 import { nativeMcpApi, nativeMcpApiBody, nativeMcpApiPolicy, nativeMcpProductApi } from './native-mcp-api';
 import { terraformLiteral } from './terraform-text';
@@ -221,16 +222,6 @@ const SERVER_NAME_RULE: NameRule = {
   end: { pattern: /[a-z0-9]/, description: 'a lower-case letter or digit' },
   noConsecutiveHyphens: true,
 };
-
-const ID_RULE = (resource: string): NameRule => ({
-  resource,
-  minLength: 1,
-  maxLength: 80,
-  allowedCharacters: /[A-Za-z0-9_-]/,
-  allowedDescription: "letters, digits, '-' and '_'",
-  start: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
-  end: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
-});
 
 const PATH = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 const BACKEND_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
@@ -447,14 +438,14 @@ export class McpServer extends Construct {
     const productId = product?.productId ?? `${name}-clients`;
     const subscriptionIds = product?.subscriptions ?? [];
     if (product) {
-      validatedName(this, 'product.productId', productId, ID_RULE('product id'));
+      validatedName(this, 'product.productId', productId, apimIdRule('product id'));
       if (host.productIds.has(productId.toLowerCase())) invalid(this, 'product.productId', productId, 'a product id not used by another MCP server of this gateway');
       if (product.subscriptionsLimit !== undefined && (!Number.isInteger(product.subscriptionsLimit) || product.subscriptionsLimit < 1)) {
         invalid(this, 'product.subscriptionsLimit', product.subscriptionsLimit, 'a whole number of 1 or more');
       }
       const seen = new Set<string>();
       for (const s of subscriptionIds) {
-        validatedName(this, 'product.subscriptions', s, ID_RULE('subscription id'));
+        validatedName(this, 'product.subscriptions', s, apimIdRule('subscription id'));
         const key = s.toLowerCase();
         if (seen.has(key) || host.subscriptionIds.has(key)) {
           invalid(this, 'product.subscriptions', s, 'subscription ids not used elsewhere in the gateway');

@@ -4,6 +4,7 @@ import { ApiManagementNamedValue } from '@cdktf/provider-azurerm/lib/api-managem
 import { invalid } from '../errors';
 import { McpKeyVault } from '../key-vault';
 import { NameRule } from '../naming';
+import { apimIdRule } from './apim-names';
 
 /**
  * Named value names. The gateway gives a named value the same `name` and `display_name`, so `{{name}}`
@@ -11,15 +12,7 @@ import { NameRule } from '../naming';
  * (`name`: 1-80 letters, digits, '-' and '_', starting and ending with a letter or digit; `display_name`:
  * letters, digits, '.', '-' and '_').
  */
-export const NAMED_VALUE_NAME_RULE: NameRule = {
-  resource: 'named value name',
-  minLength: 1,
-  maxLength: 80,
-  allowedCharacters: /[A-Za-z0-9_-]/,
-  allowedDescription: "letters, digits, '-' and '_'",
-  start: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
-  end: { pattern: /[A-Za-z0-9]/, description: 'a letter or digit' },
-};
+export const NAMED_VALUE_NAME_RULE: NameRule = apimIdRule('named value name');
 
 /**
  * Where a secret named value's content comes from.
