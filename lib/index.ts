@@ -1,1 +1,2 @@
 export * as policy from './policy';
+export * from './constructs';
