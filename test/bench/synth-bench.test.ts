@@ -29,8 +29,8 @@ describe('parseRuns', () => {
 });
 
 describe('parseServerCounts', () => {
-  it('defaults to 1, 10 and 100', () => {
-    expect(parseServerCounts(undefined)).toEqual([1, 10, 100]);
+  it('defaults to 1, 2 (the reference), 10 and 100', () => {
+    expect(parseServerCounts(undefined)).toEqual([1, 2, 10, 100]);
   });
 
   it('reads a list within 1..200', () => {
@@ -81,7 +81,8 @@ describe('usage records', () => {
 describe('targets', () => {
   it('hold the reference to 2 s and 300 MB, 100 servers to 6 s', () => {
     expect(targetFor(1)).toMatchObject({ seconds: 2, mib: 300 });
-    expect(targetFor(10)).toMatchObject({ seconds: 2, mib: 300 });
+    expect(targetFor(2)).toMatchObject({ seconds: 2, mib: 300 });
+    expect(targetFor(10)).toEqual({ seconds: 6, label: '< 6 s' });
     expect(targetFor(100)).toEqual({ seconds: 6, label: '< 6 s' });
   });
 
