@@ -127,6 +127,17 @@ describe('McpKeyVault.grantSecretsRead', () => {
     expect(assignments.every((a) => a.role_definition_name === 'Key Vault Secrets User')).toBe(true);
   });
 
+  it('grants a principal once, however often it is asked (Azure refuses a duplicate assignment)', () => {
+    let first: unknown;
+    let second: unknown;
+    const { json } = build({}, (vault) => {
+      first = vault.grantSecretsRead({ principalId: 'gateway', principalType: 'ServicePrincipal' });
+      second = vault.grantSecretsRead({ principalId: 'gateway', principalType: 'ServicePrincipal' });
+    });
+    expect(second).toBe(first);
+    expect(Object.values(resources(json, 'azurerm_role_assignment')).map((a) => a.principal_id)).toEqual(['gateway']);
+  });
+
   it('refuses an empty principal id and an unknown principal type', () => {
     expect(badVault({}, (v) => v.grantSecretsRead({ principalId: '' })).property).toBe('principal.principalId');
     const type = 'Robot' as unknown as 'User';

@@ -141,6 +141,7 @@ export class McpKeyVault extends Construct {
   private readonly tags?: Tags;
   private readonly secretNames = new Set<string>();
   private grants = 0;
+  private readonly secretReaders = new Map<string, RoleAssignment>();
 
   constructor(scope: Construct, id: string, props: McpKeyVaultProps) {
     super(scope, id);
@@ -194,13 +195,19 @@ export class McpKeyVault extends Construct {
     if (principal.principalType !== undefined && !['ServicePrincipal', 'User', 'Group'].includes(principal.principalType)) {
       invalid(this, 'principal.principalType', principal.principalType, 'ServicePrincipal, User or Group');
     }
+    // Azure refuses a second identical role assignment at apply, so granting the same principal twice
+    // (a backend and the gateway both asking for it) returns the first one. Tokens compare by their text.
+    const existing = this.secretReaders.get(principal.principalId);
+    if (existing) return existing;
     this.grants += 1;
-    return new RoleAssignment(this, `SecretsRead${this.grants}`, {
+    const assignment = new RoleAssignment(this, `SecretsRead${this.grants}`, {
       scope: this.vault.id,
       roleDefinitionName: KEY_VAULT_SECRETS_USER_ROLE,
       principalId: principal.principalId,
       principalType: principal.principalType,
     });
+    this.secretReaders.set(principal.principalId, assignment);
+    return assignment;
   }
 
   /**
