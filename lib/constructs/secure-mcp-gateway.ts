@@ -127,7 +127,7 @@ export interface SecureMcpServerOptions extends Omit<McpServerProps, 'backend' |
   readonly tokenAuth?: boolean;
   /**
    * The server's integration subnet (`addAppsSubnet`), inside the address space and clear of the others.
-   * @default - the lowest free /26
+   * @default - the lowest free /26: 10.60.1.0/26, 10.60.1.64/26, ... in the default address space
    */
   readonly subnetPrefix?: string;
 }
@@ -253,12 +253,13 @@ export class SecureMcpGateway extends Construct {
     }
     const resourceGroup = this.resourceGroup;
 
-    // McpNetwork always makes a default apps subnet (snet-apps); it stays empty here: each server gets its own.
+    // No default apps subnet: each server gets its own from addAppsSubnet, starting in the block it would take.
     this.network = new McpNetwork(this, 'Network', {
       resourceGroup,
       gatewayTier: tier,
       name: `vnet-${prefix}`,
       addressSpace: props.addressSpace,
+      defaultAppsSubnet: false,
       tags,
     });
     this.keyVault = new McpKeyVault(this, 'KeyVault', { resourceGroup, network: this.network, name: `kv-${prefix}`, tenantId: props.tenantId, tags });
@@ -292,7 +293,7 @@ export class SecureMcpGateway extends Construct {
     if (this.network.virtualNetwork) {
       this.ownDiagnostics.push(this.monitoring.addDiagnostics(this.network.virtualNetwork, { logCategories: ['VMProtectionAlerts'] }));
     }
-    for (const subnet of [this.network.gateway, this.network.apps, this.network.privateEndpoints]) this.nsgDiagnostics(subnet);
+    for (const subnet of [this.network.gateway, this.network.privateEndpoints]) this.nsgDiagnostics(subnet);
   }
 
   /**

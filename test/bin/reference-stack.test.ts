@@ -94,14 +94,15 @@ const REVIEW: Readonly<Record<string, Review>> = {
     check: (all) => expect(all.map((v) => v.address_space)).toEqual([['10.60.0.0/16']]),
   },
   azurerm_subnet: {
-    properties: 'private-endpoint subnet enforces NSGs (network policies on); every apps subnet delegated to its hosting',
+    properties: 'private-endpoint subnet enforces NSGs (network policies on); one apps subnet per server, delegated to its hosting; no empty default apps subnet',
     check: (all) => {
       expect(all.find((s) => s.name === 'snet-private-endpoints')?.private_endpoint_network_policies).toBe('Enabled');
-      const apps = all.filter((s) => s.name.startsWith('snet-apps-'));
-      expect(apps.map((s) => [s.name, s.delegation[0].service_delegation.name]).sort()).toEqual([
-        ['snet-apps-app-1', 'Microsoft.Web/serverFarms'],
-        ['snet-apps-func-1', 'Microsoft.App/environments'],
+      const apps = all.filter((s) => s.name.startsWith('snet-apps'));
+      expect(apps.map((s) => [s.name, s.address_prefixes[0], s.delegation[0].service_delegation.name]).sort()).toEqual([
+        ['snet-apps-app-1', '10.60.1.64/26', 'Microsoft.Web/serverFarms'],
+        ['snet-apps-func-1', '10.60.1.0/26', 'Microsoft.App/environments'],
       ]);
+      expect(all).toHaveLength(2 + apps.length);
     },
   },
   azurerm_network_security_group: {

@@ -44,6 +44,18 @@ function validationError(run: (stack: TerraformStack) => void): ConstructValidat
   return caught(() => run(stack));
 }
 
+/** Every subnet prefix of the plan: inside the address space, and no two overlap. */
+function expectSoundPlan(json: Json, addressSpace: string[]): string[] {
+  const prefixes = Object.values(resources(json, 'azurerm_subnet')).map((r) => r.address_prefixes[0] as string);
+  const blocks = prefixes.map(parseCidr);
+  const space = addressSpace.map(parseCidr);
+  for (const b of blocks) expect(space.some((s) => cidrContains(s, b))).toBe(true);
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = i + 1; j < blocks.length; j++) expect([prefixes[i], prefixes[j], cidrsOverlap(blocks[i], blocks[j])]).toEqual([prefixes[i], prefixes[j], false]);
+  }
+  return prefixes;
+}
+
 /** A network that fails validation in its constructor; nothing of it may be created. */
 function badNetwork(props: Partial<McpNetworkProps>): ConstructValidationError {
   const stack = testStack();
@@ -188,20 +200,8 @@ describe('McpNetwork.addAppsSubnet', () => {
     return resources(json, 'azurerm_network_security_group')[nsgId];
   }
 
-  /** Every subnet prefix of the plan: inside the address space, and no two overlap. */
-  function expectSoundPlan(json: Json, addressSpace: string[]): string[] {
-    const prefixes = Object.values(resources(json, 'azurerm_subnet')).map((r) => r.address_prefixes[0] as string);
-    const blocks = prefixes.map(parseCidr);
-    const space = addressSpace.map(parseCidr);
-    for (const b of blocks) expect(space.some((s) => cidrContains(s, b))).toBe(true);
-    for (let i = 0; i < blocks.length; i++) {
-      for (let j = i + 1; j < blocks.length; j++) expect([prefixes[i], prefixes[j], cidrsOverlap(blocks[i], blocks[j])]).toEqual([prefixes[i], prefixes[j], false]);
-    }
-    return prefixes;
-  }
-
   it('delegates each subnet for its own kind, whatever the constructor’s backendKind', () => {
-    // The reference deployment: a Functions server in the default subnet, an App Service server beside it.
+    // A Functions server in the default subnet, an App Service server beside it.
     const { json, network } = build({ backendKind: 'FlexConsumption' }, (n) => {
       n.addAppsSubnet('web', { backendKind: 'AppService' });
       n.addAppsSubnet('fn2', { backendKind: 'FlexConsumption' });
@@ -370,6 +370,88 @@ describe('McpNetwork.addAppsSubnet', () => {
     expectSoundPlan(json, ['10.60.0.0/16']);
     // 100 /26s are 25 /24s: the last one ends at 10.60.27.255.
     expect(network.appsSubnets[100].prefix).toBe('10.60.27.192/26');
+  });
+});
+
+describe('McpNetwork without the default apps subnet (defaultAppsSubnet: false)', () => {
+  const EXISTING = {
+    id: '/subscriptions/0000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub',
+    name: 'vnet-hub',
+    resourceGroupName: 'rg-net',
+    addressSpace: ['10.10.0.0/16'],
+  };
+
+  it('creates no snet-apps, no apps NSG and no association for it; the other subnets keep their blocks', () => {
+    const { json, network } = build({ defaultAppsSubnet: false });
+    expect(network.defaultAppsSubnet).toBe(false);
+    expect(network.appsSubnets).toEqual([]);
+    const subnets = Object.values(resources(json, 'azurerm_subnet')).map((r) => [r.name, r.address_prefixes]);
+    expect(subnets.sort()).toEqual([
+      ['snet-gateway', ['10.60.0.0/24']],
+      ['snet-private-endpoints', ['10.60.2.0/24']],
+    ]);
+    expect(Object.values(resources(json, 'azurerm_network_security_group')).map((r) => r.name).sort()).toEqual([
+      'nsg-vnet-network-b23290-gateway',
+      'nsg-vnet-network-b23290-private-endpoints',
+    ]);
+    expect(Object.values(resources(json, 'azurerm_subnet_network_security_group_association'))).toHaveLength(2);
+    // The construct ids of the default subnet are not taken either.
+    expect(network.node.tryFindChild('AppsSubnet')).toBeUndefined();
+  });
+
+  it('keeps the default when the prop is true or left out', () => {
+    expect(build({ defaultAppsSubnet: true }).network.apps.prefix).toBe('10.60.1.0/24');
+    expect(build().network.defaultAppsSubnet).toBe(true);
+  });
+
+  it('allocates addAppsSubnet from the freed block first, then past the private endpoints', () => {
+    const { json, network } = build({ gatewayTier: 'StandardV2', defaultAppsSubnet: false }, (n) => {
+      for (let i = 0; i < 5; i++) n.addAppsSubnet(`s${i}`, { backendKind: i % 2 === 0 ? 'FlexConsumption' : 'AppService' });
+    });
+    expect(network.appsSubnets.map((s) => s.prefix)).toEqual(['10.60.1.0/26', '10.60.1.64/26', '10.60.1.128/26', '10.60.1.192/26', '10.60.3.0/26']);
+    expect(subnetNamed(json, 'snet-apps-s0').address_prefixes).toEqual(['10.60.1.0/26']);
+    expect(expectSoundPlan(json, ['10.60.0.0/16'])).toHaveLength(7);
+  });
+
+  it('counts the subnets without the default one when the space is exhausted', () => {
+    // A /22 without snet-apps holds eight /26s: four in the freed second /24, four in the fourth.
+    let network: McpNetwork | undefined;
+    const error = validationError((stack) => {
+      network = new McpNetwork(stack, 'Network', { resourceGroup: RG, gatewayTier: 'Premium', addressSpace: ['10.60.0.0/22'], defaultAppsSubnet: false });
+      for (let i = 0; i < 9; i++) network.addAppsSubnet(`s${i}`, { backendKind: 'AppService' });
+    });
+    expect(network!.appsSubnets).toHaveLength(8);
+    expect(error.property).toBe('addressSpace');
+    expect(error.message).toContain('10 subnets of this network (gateway, private endpoints and 8 added apps subnets)');
+  });
+
+  it('throws on reading apps, naming the network and pointing at addAppsSubnet', () => {
+    const { network } = build({ defaultAppsSubnet: false });
+    const error = caught(() => network.apps);
+    expect(error).toMatchObject({ constructPath: 'TestStack/Network', property: 'apps', value: undefined });
+    expect(error.message).toBe(
+      'TestStack/Network: invalid apps undefined: no default apps subnet: this network was built with defaultAppsSubnet: false; ' +
+        'pass each backend a subnet from addAppsSubnet(id, { backendKind }) (its `subnet` prop) instead of network.apps',
+    );
+  });
+
+  it('refuses appsSubnetPrefix and backendKind with it, and a value that is not a boolean', () => {
+    const prefix = badNetwork({ defaultAppsSubnet: false, appsSubnetPrefix: '10.60.1.0/24' });
+    expect(prefix).toMatchObject({ property: 'appsSubnetPrefix', value: '10.60.1.0/24' });
+    expect(prefix.message).toContain('no value together with defaultAppsSubnet: false');
+    const kind = badNetwork({ defaultAppsSubnet: false, backendKind: 'FlexConsumption' });
+    expect(kind).toMatchObject({ property: 'backendKind', value: 'FlexConsumption' });
+    expect(kind.message).toContain('addAppsSubnet takes its own backendKind');
+    expect(badNetwork({ defaultAppsSubnet: 'no' as unknown as boolean }).property).toBe('defaultAppsSubnet');
+  });
+
+  it('needs no appsSubnetPrefix in an existing network', () => {
+    const { json, network } = build(
+      { existingVirtualNetwork: EXISTING, gatewaySubnetPrefix: '10.10.4.0/24', privateEndpointsSubnetPrefix: '10.10.6.0/27', defaultAppsSubnet: false },
+      (n) => n.addAppsSubnet('web', { backendKind: 'AppService', prefix: '10.10.5.0/26' }),
+    );
+    expect(Object.values(resources(json, 'azurerm_subnet')).map((r) => r.name).sort()).toEqual(['snet-apps-web', 'snet-gateway', 'snet-private-endpoints']);
+    expect(network.appsSubnets.map((s) => s.prefix)).toEqual(['10.10.5.0/26']);
   });
 });
 
@@ -625,9 +707,10 @@ describe('McpNetwork snapshot', () => {
     expect(text).toMatchSnapshot();
   });
 
-  it('matches the reviewed plan of the reference deployment: a Functions and an App Service server', () => {
-    const { text } = build({ gatewayTier: 'StandardV2', backendKind: 'FlexConsumption', tags: { env: 'test' } }, (network) => {
-      network.addAppsSubnet('web', { backendKind: 'AppService' });
+  it('matches the reviewed plan of the reference deployment: no default apps subnet, a Functions and an App Service server', () => {
+    const { text } = build({ gatewayTier: 'StandardV2', defaultAppsSubnet: false, tags: { env: 'test' } }, (network) => {
+      network.addAppsSubnet('func-1', { backendKind: 'FlexConsumption' });
+      network.addAppsSubnet('app-1', { backendKind: 'AppService' });
     });
     expect(text).toMatchSnapshot();
   });

@@ -1,4 +1,5 @@
 import { TerraformStack } from 'cdktf';
+import { AppServiceMcpBackend, FunctionMcpBackend } from '../../lib/constructs/backends';
 import { ConstructValidationError } from '../../lib/constructs/errors';
 import {
   GATEWAY_APP_ROLE,
@@ -8,7 +9,7 @@ import {
 } from '../../lib/constructs/secure-mcp-gateway';
 import { render } from '../../lib/policy/render';
 import { mcpServerPolicy } from '../../policies/mcp-server';
-import { Json, RG, caught, resources, synthesize, testStack } from '../support/constructs';
+import { Json, RG, caught, refused, resources, synthesize, testStack } from '../support/constructs';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -140,13 +141,13 @@ describe('SecureMcpGateway: the secure arrangement', () => {
       ...ids('azurerm_storage_account'),
       ...ids('azurerm_service_plan').filter((id) => id.includes('AppService')),
     ];
-    // 1 gateway, 1 vault, 1 network, 3 + 4 security groups, 2 + 2 apps, 2 storage accounts, 2 App Service plans.
-    expect(components).toHaveLength(18);
+    // 1 gateway, 1 vault, 1 network, 2 + 4 security groups, 2 + 2 apps, 2 storage accounts, 2 App Service plans.
+    expect(components).toHaveLength(17);
     expect(components.filter((c) => !targets.has(c))).toEqual([]);
-    // The construct's own: the vault, the network and its 7 security groups (the rest are the components').
-    expect(phase1.mcp.diagnostics).toHaveLength(9);
+    // The construct's own: the vault, the network and its 6 security groups (the rest are the components').
+    expect(phase1.mcp.diagnostics).toHaveLength(8);
     const nsgSettings = settings.filter((s) => s.target_resource_id.startsWith('${azurerm_network_security_group.'));
-    expect(nsgSettings.map((s) => s.enabled_log.map((l: Json) => l.category))).toEqual(Array(7).fill([...NSG_LOG_CATEGORIES]));
+    expect(nsgSettings.map((s) => s.enabled_log.map((l: Json) => l.category))).toEqual(Array(6).fill([...NSG_LOG_CATEGORIES]));
   });
 
   test('the four MCP alerts watch the workspace and e-mail the alert address', () => {
@@ -185,6 +186,25 @@ describe('SecureMcpGateway: the secure arrangement', () => {
       expect.stringMatching(/^stcontosoweathereu\$\{random_string\./),
     ]);
     expect(mcp.server('docs')?.mcpServer.path).toBe('knowledge/docs');
+  });
+
+  test('no empty default apps subnet: only the servers’ own, allocated from the block it would have taken', () => {
+    const { json, mcp } = phase1;
+    expect(mcp.network.defaultAppsSubnet).toBe(false);
+    const subnets = Object.values(resources(json, 'azurerm_subnet')).map((s) => [s.address_prefixes[0], s.name]);
+    expect(subnets.sort()).toEqual([
+      ['10.60.0.0/24', 'snet-gateway'],
+      ['10.60.1.0/26', 'snet-apps-weather'],
+      ['10.60.1.128/26', 'snet-apps-weather-eu'],
+      ['10.60.1.192/26', 'snet-apps-docs'],
+      ['10.60.1.64/26', 'snet-apps-tickets'],
+      ['10.60.2.0/24', 'snet-private-endpoints'],
+    ]);
+    expect(mcp.network.appsSubnets).toEqual(mcp.servers.map((s) => s.subnet));
+    // One security group and one association per subnet, none for a subnet that is not there.
+    expect(Object.values(resources(json, 'azurerm_network_security_group')).map((n) => n.name).filter((n) => n.endsWith('-apps'))).toEqual([]);
+    expect(Object.keys(resources(json, 'azurerm_network_security_group'))).toHaveLength(6);
+    expect(Object.keys(resources(json, 'azurerm_subnet_network_security_group_association'))).toHaveLength(6);
   });
 
   test('each API: Entra token for the shared app and a subscription key, rate-limited per token subject, from the catalog', () => {
@@ -362,6 +382,23 @@ describe('SecureMcpGateway: errors name the construct path and the bad value', (
     const locked = new SecureMcpGateway(newStack(), 'Mcp', baseProps({ lockDown: true }));
     const deployer = caught(() => locked.addAppServiceServer('docs', { runtimeName: 'node', runtimeVersion: '22-lts', deployerIpRanges: ['203.0.113.7/32'] }));
     expect(deployer).toMatchObject({ constructPath: 'TestStack/Mcp/AppService-docs', property: 'deployerIpRanges' });
+  });
+
+  test('a backend added beside the construct without a subnet: no default apps subnet to fall back on', () => {
+    const stack = newStack();
+    const mcp = new SecureMcpGateway(stack, 'Mcp', baseProps());
+    const wired = { resourceGroup: mcp.resourceGroup, network: mcp.network, monitoring: mcp.monitoring };
+    const fn = refused(stack, 'Extra', () => new FunctionMcpBackend(stack, 'Extra', { ...wired, keyVault: mcp.keyVault, runtimeName: 'node', runtimeVersion: '22' }));
+    expect(fn.message).toBe(
+      "TestStack/Extra: invalid subnet undefined: an apps subnet from addAppsSubnet(id, { backendKind: 'FlexConsumption' }) on the network TestStack/Mcp/Network: " +
+        'it was built with defaultAppsSubnet: false, so it has no default apps subnet (network.apps) to fall back on',
+    );
+    const web = refused(stack, 'ExtraWeb', () => new AppServiceMcpBackend(stack, 'ExtraWeb', { ...wired, entraApp: mcp.entraApp, runtimeName: 'node', runtimeVersion: '22-lts' }));
+    expect(web).toMatchObject({ constructPath: 'TestStack/ExtraWeb', property: 'subnet' });
+    expect(web.message).toContain("addAppsSubnet(id, { backendKind: 'AppService' })");
+    // With a subnet of its own it is accepted.
+    const subnet = mcp.network.addAppsSubnet('extra', { backendKind: 'FlexConsumption' });
+    expect(new FunctionMcpBackend(stack, 'Extra2', { ...wired, subnet, keyVault: mcp.keyVault, runtimeName: 'node', runtimeVersion: '22' }).node.children.length).toBeGreaterThan(0);
   });
 
   test('errors are ConstructValidationErrors, so the reference app prints them without a stack trace', () => {

@@ -126,6 +126,16 @@ export function appsSubnetFor(
   kind: BackendKind,
   why: string,
 ): McpAppsSubnet {
+  // Checked here rather than left to `network.apps` (which throws too) so the error names this backend.
+  if (props.subnet === undefined && props.network?.defaultAppsSubnet === false) {
+    invalid(
+      scope,
+      'subnet',
+      undefined,
+      `an apps subnet from addAppsSubnet(id, { backendKind: '${kind}' }) on the network ${props.network.node.path}: ` +
+        'it was built with defaultAppsSubnet: false, so it has no default apps subnet (network.apps) to fall back on',
+    );
+  }
   const subnet = props.subnet ?? props.network?.apps;
   if (subnet?.backendKind !== kind) {
     invalid(

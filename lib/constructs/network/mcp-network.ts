@@ -76,9 +76,17 @@ export interface McpNetworkProps {
   /**
    * What hosts the servers in the default apps subnet (`apps`, `snet-apps`): it decides that subnet's
    * delegation and nothing else. Further backends get their own subnet from {@link McpNetwork.addAppsSubnet}.
+   * Refused with `defaultAppsSubnet: false`.
    * @default 'AppService'
    */
   readonly backendKind?: BackendKind;
+  /**
+   * Create the default apps subnet (`apps`, `snet-apps`, with its NSG). Turn it off when every backend gets
+   * its own subnet from {@link McpNetwork.addAppsSubnet}: its block (the second /24 by default) is then free
+   * for their automatic allocation, and `apps` throws. Refuses `appsSubnetPrefix` and `backendKind` when false.
+   * @default true
+   */
+  readonly defaultAppsSubnet?: boolean;
   /** Virtual network name (ignored with `existingVirtualNetwork`). @default - `vnet-<construct id>-<hash of the construct path>` */
   readonly name?: string;
   /** Address space of the new virtual network. @default ['10.60.0.0/16'] */
@@ -87,7 +95,7 @@ export interface McpNetworkProps {
   readonly existingVirtualNetwork?: ExistingVirtualNetwork;
   /** @default - the first /24 of the address space (10.60.0.0/24) */
   readonly gatewaySubnetPrefix?: string;
-  /** @default - the second /24 of the address space (10.60.1.0/24) */
+  /** @default - the second /24 of the address space (10.60.1.0/24); refused with `defaultAppsSubnet: false` */
   readonly appsSubnetPrefix?: string;
   /** @default - the third /24 of the address space (10.60.2.0/24) */
   readonly privateEndpointsSubnetPrefix?: string;
@@ -188,6 +196,7 @@ interface RuleSpec {
  * - `gateway`: set up for the API Management tier (delegated for v2 outbound integration; the documented
  *   NSG rules for classic injection);
  * - `apps`: delegated for App Service or Flex Consumption virtual network integration (`backendKind`);
+ *   left out with `defaultAppsSubnet: false`;
  * - `private-endpoints`: private endpoints, with NSGs enforced on them.
  *
  * One more integration subnet per further backend comes from {@link addAppsSubnet}.
@@ -200,8 +209,13 @@ export class McpNetwork extends Construct {
   readonly gatewayNetworkMode: GatewayNetworkMode;
   /** Set for Developer / Premium (injection) only. */
   readonly gatewayVnetMode?: GatewayVnetMode;
-  /** The kind of the default apps subnet (`apps`); subnets from {@link addAppsSubnet} carry their own. */
+  /**
+   * The kind of the default apps subnet (`apps`); subnets from {@link addAppsSubnet} carry their own. Without
+   * a default apps subnet it is the unused default, `AppService`: check {@link defaultAppsSubnet} first.
+   */
   readonly backendKind: BackendKind;
+  /** Whether the default apps subnet (`apps`, `snet-apps`) exists: the `defaultAppsSubnet` prop. */
+  readonly defaultAppsSubnet: boolean;
   readonly resourceGroup: ResourceGroupRef;
   /** The new virtual network, or undefined when an existing one was given. */
   readonly virtualNetwork?: VirtualNetwork;
@@ -209,8 +223,6 @@ export class McpNetwork extends Construct {
   readonly virtualNetworkName: string;
   readonly addressSpace: readonly string[];
   readonly gateway: McpSubnet;
-  /** The default apps subnet (`snet-apps`), delegated for `backendKind`. */
-  readonly apps: McpAppsSubnet;
   readonly privateEndpoints: McpSubnet;
   /**
    * What an API Management instance in the gateway subnet must depend on: the subnet, its NSG
@@ -220,6 +232,8 @@ export class McpNetwork extends Construct {
 
   private readonly tags?: Tags;
   private readonly baseName: string;
+  /** The default apps subnet, unless `defaultAppsSubnet` is false. */
+  private readonly defaultApps?: McpAppsSubnet;
   private readonly zoneIds = new Map<string, string>();
   private readonly privateDnsZoneIdsProp: Partial<Record<PrivateEndpointSubresource, string>>;
   private readonly rules = new Map<string, NetworkSecurityRule>();
@@ -265,6 +279,18 @@ export class McpNetwork extends Construct {
         `no value for ${props.gatewayTier}: External and Internal apply to Developer and Premium injection only`,
       );
     }
+    const withDefaultApps = props.defaultAppsSubnet ?? true;
+    if (typeof withDefaultApps !== 'boolean') invalid(this, 'defaultAppsSubnet', withDefaultApps, 'true or false');
+    if (!withDefaultApps) {
+      // Both describe only the default apps subnet: given without it, they would silently do nothing.
+      if (props.appsSubnetPrefix !== undefined) {
+        invalid(this, 'appsSubnetPrefix', props.appsSubnetPrefix, 'no value together with defaultAppsSubnet: false (there is no default apps subnet; give addAppsSubnet a prefix instead)');
+      }
+      if (props.backendKind !== undefined) {
+        invalid(this, 'backendKind', props.backendKind, "no value together with defaultAppsSubnet: false (it decides only the default apps subnet's delegation; addAppsSubnet takes its own backendKind)");
+      }
+    }
+    this.defaultAppsSubnet = withDefaultApps;
     const backendKind = props.backendKind ?? 'AppService';
     if (backendKind !== 'AppService' && backendKind !== 'FlexConsumption') {
       invalid(this, 'backendKind', backendKind, 'AppService or FlexConsumption');
@@ -300,16 +326,17 @@ export class McpNetwork extends Construct {
         invalid(this, property, undefined, 'a CIDR block inside the existing network that no subnet uses yet (required with existingVirtualNetwork)');
       }
       if (defaults === undefined) {
-        invalid(this, property, undefined, `a CIDR block: ${addressSpace[0]} is smaller than /22, too small for the three default /24 subnets`);
+        invalid(this, property, undefined, `a CIDR block: ${addressSpace[0]} is smaller than /22, too small for the default layout (gateway, apps and private endpoints in its first three /24s)`);
       }
       return defaults[index];
     };
     const gatewayPrefix = prefix('gatewaySubnetPrefix', 0);
-    const appsPrefix = prefix('appsSubnetPrefix', 1);
+    // Without the default apps subnet its block stays unplanned, so addAppsSubnet allocates from it first.
+    const appsPrefix = withDefaultApps ? prefix('appsSubnetPrefix', 1) : undefined;
     const endpointsPrefix = prefix('privateEndpointsSubnetPrefix', 2);
     const plan: PlannedSubnet[] = [
       { property: 'gatewaySubnetPrefix', prefix: gatewayPrefix, ...gatewaySize(mode, props.gatewayTier) },
-      { property: 'appsSubnetPrefix', prefix: appsPrefix, ...appsSize(backendKind) },
+      ...(appsPrefix === undefined ? [] : [{ property: 'appsSubnetPrefix', prefix: appsPrefix, ...appsSize(backendKind) }]),
       // Private endpoints take one address each and have no minimum beyond Azure's /29.
       { property: 'privateEndpointsSubnetPrefix', prefix: endpointsPrefix },
     ];
@@ -364,17 +391,19 @@ export class McpNetwork extends Construct {
     this.gatewayDependencies = [this.gateway.subnet, this.gateway.association, ...gatewayRuleResources];
 
     // Apps subnet: the delegation follows what hosts the MCP servers.
-    this.apps = {
-      ...this.subnet('Apps', {
-        name: 'snet-apps',
-        prefix: appsPrefix,
-        vnetResourceGroupName,
-        nsgName: nsgName('apps'),
-        delegation: delegationFor(backendKind),
-      }),
-      backendKind,
-    };
-    this.appsSubnetList.push(this.apps);
+    if (appsPrefix !== undefined) {
+      this.defaultApps = {
+        ...this.subnet('Apps', {
+          name: 'snet-apps',
+          prefix: appsPrefix,
+          vnetResourceGroupName,
+          nsgName: nsgName('apps'),
+          delegation: delegationFor(backendKind),
+        }),
+        backendKind,
+      };
+      this.appsSubnetList.push(this.defaultApps);
+    }
 
     // Private endpoints subnet: NSGs apply to private endpoints only with network policies enabled.
     this.privateEndpoints = this.subnet('PrivateEndpoints', {
@@ -387,7 +416,27 @@ export class McpNetwork extends Construct {
     for (const r of privateEndpointBaseRules()) this.rule(this.privateEndpoints.networkSecurityGroup, r);
   }
 
-  /** Every apps subnet: the default `apps` first, then those from {@link addAppsSubnet} in the order they were added. */
+  /**
+   * The default apps subnet (`snet-apps`), delegated for `backendKind`. Throws a ConstructValidationError when
+   * the network was built with `defaultAppsSubnet: false`: use a subnet from {@link addAppsSubnet} instead.
+   */
+  get apps(): McpAppsSubnet {
+    if (this.defaultApps === undefined) {
+      invalid(
+        this,
+        'apps',
+        undefined,
+        'no default apps subnet: this network was built with defaultAppsSubnet: false; ' +
+          "pass each backend a subnet from addAppsSubnet(id, { backendKind }) (its `subnet` prop) instead of network.apps",
+      );
+    }
+    return this.defaultApps;
+  }
+
+  /**
+   * Every apps subnet: the default `apps` first (unless `defaultAppsSubnet` is false), then those from
+   * {@link addAppsSubnet} in the order they were added.
+   */
   get appsSubnets(): readonly McpAppsSubnet[] {
     return [...this.appsSubnetList];
   }
@@ -601,13 +650,14 @@ export class McpNetwork extends Construct {
       APPS_SUBNET_AUTO_PREFIX_LENGTH,
     );
     if (block === undefined) {
-      const added = this.appsSubnetList.length - 1;
+      const added = this.appsSubnetList.length - (this.defaultApps ? 1 : 0);
+      const fixed = this.defaultApps ? 'gateway, apps, private endpoints' : 'gateway, private endpoints';
       invalid(
         this,
         'addressSpace',
         this.addressSpace,
         `room for a /${APPS_SUBNET_AUTO_PREFIX_LENGTH} for apps subnet "${id}": no free /${APPS_SUBNET_AUTO_PREFIX_LENGTH} is left next to the ` +
-          `${this.plan.length} subnets of this network (gateway, apps, private endpoints and ${added} added apps subnet${added === 1 ? '' : 's'}); ` +
+          `${this.plan.length} subnets of this network (${fixed} and ${added} added apps subnet${added === 1 ? '' : 's'}); ` +
           `give the network a larger addressSpace (a /16 holds more than 1,000 apps subnets of /${APPS_SUBNET_AUTO_PREFIX_LENGTH}) ` +
           `or pass a smaller explicit prefix (App Service /28 or larger, Flex Consumption /27 or larger)`,
       );
