@@ -59,7 +59,7 @@ export interface AppServiceMcpBackendProps {
   readonly network: McpNetwork;
   /**
    * The apps subnet the app joins for VNet integration; one per backend (see `McpNetwork.addAppsSubnet`).
-   * @default - the network's default apps subnet (`network.apps`)
+   * @default - the network's default apps subnet (`network.apps`); required on a network built with `defaultAppsSubnet: false`
    */
   readonly subnet?: McpAppsSubnet;
   /** Application Insights for the app's telemetry and the workspace for the diagnostic settings. */

@@ -78,7 +78,7 @@ export interface FunctionMcpBackendProps {
   readonly network: McpNetwork;
   /**
    * The apps subnet the app joins for VNet integration; one per backend (see `McpNetwork.addAppsSubnet`).
-   * @default - the network's default apps subnet (`network.apps`)
+   * @default - the network's default apps subnet (`network.apps`); required on a network built with `defaultAppsSubnet: false`
    */
   readonly subnet?: McpAppsSubnet;
   /** Where the MCP extension's system key is stored for the gateway. */
