@@ -380,11 +380,21 @@ describe('policy options from props', () => {
     expect(lintErrors(server.policyXml, 'mcp', gateway)).toEqual([]);
   });
 
-  test('content safety on tool calls reaches the recipe (its backend entity is the deployment\'s)', () => {
-    const { server } = serve({ contentSafety: { backendId: 'content-safety-eu', categories: { Hate: 4 } } });
-    expect(server.policyOptions.contentSafety).toEqual({ backendId: 'content-safety-eu', categories: { Hate: 4 } });
-    expect(server.policyXml).toBe(recipeXml(server.policyOptions));
-    expect(server.policyXml).toContain('<llm-content-safety backend-id="content-safety-eu"');
+  test("content safety on tool calls reaches the recipe, naming the gateway's Content Safety backend", () => {
+    let server: McpServer | undefined;
+    build({}, (gateway, stack) => {
+      gateway.addContentSafetyBackend({
+        id: 'content-safety-eu',
+        endpoint: 'https://cs-mcp-eu.cognitiveservices.azure.com',
+        resourceId: '/subscriptions/0000/resourceGroups/rg-mcp/providers/Microsoft.CognitiveServices/accounts/cs-mcp-eu',
+      });
+      server = gateway.addMcpServer('weather', { backend: FUNCTION_BACKEND, entraApp: entraApp(stack), contentSafety: { backendId: 'content-safety-eu', categories: { Hate: 4 } } });
+    });
+    const s = server as McpServer;
+    expect(s.policyOptions.contentSafety).toEqual({ backendId: 'content-safety-eu', categories: { Hate: 4 } });
+    expect(s.policyXml).toBe(recipeXml(s.policyOptions));
+    expect(s.policyXml).toContain('<llm-content-safety backend-id="content-safety-eu"');
+    expect(s.contentSafetyBackend?.backendId).toBe('content-safety-eu');
   });
 
   test('a custom resource URL is used for the token challenge and the metadata', () => {

@@ -12,6 +12,16 @@ export { McpServer, ProtectedResourceMetadataApi, MCP_API_TYPES, MCP_ENDPOINT_SU
 export type { McpApiType, McpServerHost, McpServerProductProps, McpServerProps } from './mcp-server-api';
 export { APIM_MCP_API_VERSION, NATIVE_MCP_ENDPOINT_PATH, nativeMcpApiBody } from './native-mcp-api';
 export type { NativeMcpApiBodyProps } from './native-mcp-api';
+export {
+  APIM_BACKEND_API_VERSION,
+  COGNITIVE_SERVICES_AUDIENCE,
+  COGNITIVE_SERVICES_USER_ROLE,
+  ContentSafetyBackend,
+  DEFAULT_CONTENT_SAFETY_BACKEND_ID,
+  contentSafetyBackendBody,
+  contentSafetyBackendIdOf,
+} from './content-safety-backend';
+export type { ContentSafetyBackendHost, ContentSafetyBackendProps } from './content-safety-backend';
 export { NAMED_VALUE_NAME_RULE } from './named-values';
 export type { AddNamedValueOptions, McpNamedValue, SecretNamedValueSource } from './named-values';
 export { CORRELATION_HEADER, FINGERPRINT_HEADERS, INTERNAL_ERROR_ANSWERS, defaultGlobalPolicy } from './global-policy';

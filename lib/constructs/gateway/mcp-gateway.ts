@@ -20,6 +20,7 @@ import { NameRule, defaultResourceName, uniqueSuffix, validatedName } from '../n
 import { GATEWAY_TIERS, GatewayTier, McpNetwork } from '../network';
 import { PRM_WELL_KNOWN } from '../../../policies/mcp-authorization';
 import { apimIdRule } from './apim-names';
+import { ContentSafetyBackend, ContentSafetyBackendProps, checkContentSafetyBackendProps } from './content-safety-backend';
 import { defaultGlobalPolicy } from './global-policy';
 import { McpServer, McpServerHost, McpServerProps, ProtectedResourceMetadataApi, checkServerName, checkServerPath } from './mcp-server-api';
 import {
@@ -172,7 +173,8 @@ export interface AddPolicyFragmentOptions {
  *   diagnostics for Application Insights and Azure Monitor, and diagnostic settings into the resource-specific
  *   tables the monitoring alerts query;
  * - a safe global policy, named values ({@link addNamedValue}, {@link addSecretNamedValue}), policy fragments
- *   ({@link addPolicyFragment}) and MCP servers ({@link addMcpServer}).
+ *   ({@link addPolicyFragment}), Content Safety backends ({@link addContentSafetyBackend}) and MCP servers
+ *   ({@link addMcpServer}).
  *
  * The stack needs the azurerm, azapi and (with `uniqueSuffix`) random providers.
  */
@@ -201,6 +203,10 @@ export class McpGateway extends Construct implements McpServerHost {
   private readonly fragments = new Map<string, ApiManagementPolicyFragment>();
   private readonly servers = new Map<string, McpServer>();
   private readonly vaultGrants = new Map<McpKeyVault, RoleAssignment>();
+  /** By lower-cased id: APIM backend ids, like other entity ids, do not differ by case alone. */
+  private readonly contentSafetyBackends = new Map<string, ContentSafetyBackend>();
+  /** `Cognitive Services User` grants by account id, one per account. */
+  private readonly cognitiveServicesGrants = new Map<string, RoleAssignment>();
   private prmApi?: ProtectedResourceMetadataApi;
   private rootServer?: string;
 
@@ -509,13 +515,57 @@ export class McpGateway extends Construct implements McpServerHost {
   }
 
   /**
+   * The APIM backend that an MCP server's `contentSafety` (`llm-content-safety backend-id`) calls: the Azure
+   * AI Content Safety resource at `endpoint`, authenticated with the gateway's managed identity, which gets
+   * `Cognitive Services User` on the account `resourceId` (once per account). Returns the backend id
+   * (`content-safety` by default). Add it before the MCP servers that use it. Construct id
+   * `ContentSafetyBackend-<id>`.
+   */
+  addContentSafetyBackend(props: ContentSafetyBackendProps): string {
+    const id = checkContentSafetyBackendProps(this, props);
+    const existing = this.contentSafetyBackends.get(id.toLowerCase());
+    if (existing !== undefined) {
+      invalid(this, 'addContentSafetyBackend id', id, `an id not used by another Content Safety backend of this gateway (${JSON.stringify(existing.backendId)} exists)`);
+    }
+    const server = [...this.servers.values()].find((s) => s.backendName.toLowerCase() === id.toLowerCase());
+    if (server !== undefined) invalid(this, 'addContentSafetyBackend id', id, `an id other than the backend of MCP server ${server.serverName}`);
+    const account = Token.isUnresolved(props.resourceId) ? props.resourceId : props.resourceId.toLowerCase();
+    const backend = new ContentSafetyBackend(
+      this,
+      `ContentSafetyBackend-${id}`,
+      { serviceId: this.serviceId, principalId: this.principalId },
+      id,
+      props,
+      this.cognitiveServicesGrants.get(account),
+    );
+    this.cognitiveServicesGrants.set(account, backend.roleAssignment);
+    this.contentSafetyBackends.set(id.toLowerCase(), backend);
+    return id;
+  }
+
+  /** A Content Safety backend by id (case-insensitive). */
+  contentSafetyBackend(id: string): ContentSafetyBackend | undefined {
+    return typeof id === 'string' ? this.contentSafetyBackends.get(id.toLowerCase()) : undefined;
+  }
+
+  /** The ids of the gateway's Content Safety backends, in creation order. */
+  contentSafetyBackendIds(): readonly string[] {
+    return [...this.contentSafetyBackends.values()].map((b) => b.backendId);
+  }
+
+  /**
    * Puts an MCP server behind the gateway (see {@link McpServerProps}); the server's construct id is
-   * `McpServer-<name>`. Names and paths are unique within the gateway.
+   * `McpServer-<name>`. Names and paths are unique within the gateway. With `contentSafety`, the Content
+   * Safety backend it names must have been added ({@link addContentSafetyBackend}).
    */
   addMcpServer(name: string, props: McpServerProps): McpServer {
     checkServerName(this, name);
     if (this.servers.has(name)) {
       invalid(this, 'addMcpServer name', name, `a name not used by another MCP server of this gateway (used: ${[...this.servers.keys()].join(', ')})`);
+    }
+    const clashingBackend = this.contentSafetyBackend(`${name}-backend`);
+    if (clashingBackend !== undefined) {
+      invalid(this, 'addMcpServer name', name, `a name whose backend (<name>-backend) is not the Content Safety backend ${JSON.stringify(clashingBackend.backendId)}`);
     }
     const path = props?.path ?? name;
     checkServerPath(this, path);

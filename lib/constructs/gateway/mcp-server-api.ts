@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiManagementApi } from '@cdktf/provider-azurerm/lib/api-management-api';
 import { ApiManagementApiOperation } from '@cdktf/provider-azurerm/lib/api-management-api-operation';
@@ -26,6 +26,7 @@ import { ENTRA_AUTHORITY_HOST, McpEntraApp } from '../entra';
 import { invalid } from '../errors';
 import { NameRule, validatedName } from '../naming';
 import { apimIdRule } from './apim-names';
+import { ContentSafetyBackend, contentSafetyBackendIdOf } from './content-safety-backend';
 import { McpNamedValue, SecretNamedValueSource } from './named-values';
 import { nativeMcpApi, nativeMcpApiBody, nativeMcpApiPolicy, nativeMcpProductApi } from './native-mcp-api';
 import { terraformLiteral } from './terraform-text';
@@ -164,8 +165,9 @@ export interface McpServerProps {
    */
   readonly requestLimits?: RequestLimitsOptions | boolean;
   /**
-   * Azure AI Content Safety on tool calls (see `content-safety`). The Content Safety backend entity
-   * (`backendId`, default `content-safety`) must exist in the gateway.
+   * Azure AI Content Safety on tool calls (see `content-safety`). The Content Safety backend it names
+   * (`backendId`, default `content-safety`) must have been added to the gateway with
+   * `addContentSafetyBackend`; the server is refused otherwise, and its policy is applied after the backend.
    * @default false
    */
   readonly contentSafety?: ContentSafetyOptions | boolean;
@@ -209,6 +211,9 @@ export interface McpServerHost {
   /** Any server already has token validation (so it claimed, or declined, the root metadata by default). */
   readonly hasOAuthServer: boolean;
   protectedResourceMetadataApi(): ProtectedResourceMetadataApi;
+  /** The Content Safety backend with this id (case-insensitive), if the gateway has one. */
+  contentSafetyBackend(id: string): ContentSafetyBackend | undefined;
+  contentSafetyBackendIds(): readonly string[];
 }
 
 // Server names end up in API, backend, operation and named value names (80 characters at most there).
@@ -277,6 +282,10 @@ export class McpServer extends Construct {
   /** The API policy as attached (`rawxml`). */
   readonly policyXml: string;
   readonly backend: ApiManagementBackend;
+  /** The backend entity's name, `<server name>-backend`. */
+  readonly backendName: string;
+  /** With `contentSafety`: the gateway's Content Safety backend the policy calls. */
+  readonly contentSafetyBackend?: ContentSafetyBackend;
   /** `azurerm_api_management_api` for `http`, the azapi MCP server for `mcp`. */
   readonly api: ApiManagementApi | AzapiResource;
   readonly apiPolicy: ApiManagementApiPolicy | AzapiResource;
@@ -415,6 +424,7 @@ export class McpServer extends Construct {
     this.policyDocument = recipeOrInvalid(this, 'MCP server policy', () => mcpServerPolicy(this.policyOptions));
     this.policyXml = render(this.policyDocument, { format: 'rawxml' });
     lintOrInvalid(this, 'MCP server policy', this.policyXml, 'mcp', namedValues);
+    this.contentSafetyBackend = contentSafetyBackendFor(this, host, props.contentSafety);
 
     if (entra) {
       const prm: ProtectedResourceMetadataOptions = compact({
@@ -431,6 +441,7 @@ export class McpServer extends Construct {
 
     const operations = apiType === 'http' ? planOperations(this, endpoint, props.sseMessagesPath) : [];
     const backendName = `${name}-backend`;
+    this.backendName = backendName;
     const operationXml = new Map(operations.map((op) => [op.id, render(routingPolicy(backendName, op.backendPath), { format: 'rawxml' })]));
     for (const [opId, xml] of operationXml) lintOrInvalid(this, `operation ${opId} policy`, xml, 'operation', namedValues);
 
@@ -473,6 +484,11 @@ export class McpServer extends Construct {
     });
 
     const subscriptionRequired = subscriptionKey;
+    // APIM refuses a policy naming a named value or backend that does not exist yet.
+    const policyDependencies: ITerraformDependable[] = [
+      ...this.namedValues.map((nv) => nv.resource),
+      ...(this.contentSafetyBackend ? [this.contentSafetyBackend.backend] : []),
+    ];
     if (apiType === 'mcp') {
       const api = nativeMcpApi(
         this,
@@ -483,7 +499,7 @@ export class McpServer extends Construct {
         [this.backend],
       );
       this.api = api;
-      this.apiPolicy = nativeMcpApiPolicy(this, 'ApiPolicy', api, terraformLiteral(this.policyXml), this.namedValues.map((nv) => nv.resource));
+      this.apiPolicy = nativeMcpApiPolicy(this, 'ApiPolicy', api, terraformLiteral(this.policyXml), policyDependencies);
       this.operations = {};
       this.operationPolicies = {};
     } else {
@@ -504,7 +520,7 @@ export class McpServer extends Construct {
         ...common,
         apiName: api.name,
         xmlContent: terraformLiteral(this.policyXml),
-        dependsOn: this.namedValues.length > 0 ? this.namedValues.map((nv) => nv.resource) : undefined,
+        dependsOn: policyDependencies.length > 0 ? policyDependencies : undefined,
       });
       const ops: Record<string, ApiManagementApiOperation> = {};
       const opPolicies: Record<string, ApiManagementApiOperationPolicy> = {};
@@ -627,6 +643,28 @@ export class ProtectedResourceMetadataApi extends Construct {
       dependsOn: namedValues.map((nv) => nv.resource),
     });
   }
+}
+
+/**
+ * The Content Safety backend `contentSafety` names, which must be one of the gateway's: without it APIM
+ * refuses the policy (or every checked call fails). Runs after the recipe has checked the options.
+ */
+function contentSafetyBackendFor(scope: Construct, host: McpServerHost, option: McpServerProps['contentSafety']): ContentSafetyBackend | undefined {
+  const id = contentSafetyBackendIdOf(option);
+  if (id === undefined) return undefined;
+  const backend = host.contentSafetyBackend(id);
+  if (backend === undefined) {
+    const known = host.contentSafetyBackendIds();
+    invalid(
+      scope,
+      'contentSafety backendId',
+      id,
+      `the id of a Content Safety backend of this gateway (${known.length > 0 ? known.join(', ') : 'it has none yet'}): call ` +
+        `gateway.addContentSafetyBackend({ id: ${JSON.stringify(id)}, endpoint: 'https://<name>.cognitiveservices.azure.com', resourceId: <the account id> }) ` +
+        'before addMcpServer, so APIM has the backend the llm-content-safety policy names',
+    );
+  }
+  return backend;
 }
 
 function backendEndpoint(scope: Construct, backend: McpBackend | McpBackendEndpoint): McpBackendEndpoint {
