@@ -13,6 +13,7 @@ import { ResourceGroupRef, Tags } from './common';
 import { McpAppRole, McpEntraApp } from './entra';
 import { invalid } from './errors';
 import { McpGateway, McpServer, McpServerProps } from './gateway';
+import { contentSafetyBackendIdOf } from './gateway/content-safety-backend';
 import { checkServerName, checkServerPath } from './gateway/mcp-server-api';
 import { McpKeyVault } from './key-vault';
 import { McpMonitoring } from './monitoring';
@@ -396,6 +397,16 @@ export class SecureMcpGateway extends Construct {
     if (clash) invalid(this, `server ${name} path`, path, `a path not used by another MCP server of this gateway (${clash.name} uses it)`);
     const tokenAuth = props.tokenAuth ?? true;
     if (typeof tokenAuth !== 'boolean') invalid(this, `server ${name} tokenAuth`, tokenAuth, 'true or false');
+    // The gateway refuses this too, but only after the subnet and the backend exist; checked here first.
+    const safetyBackend = contentSafetyBackendIdOf(props.contentSafety);
+    if (safetyBackend !== undefined && this.gateway.contentSafetyBackend(safetyBackend) === undefined) {
+      invalid(
+        this,
+        `server ${name} contentSafety`,
+        safetyBackend,
+        'the id of a Content Safety backend of the gateway: call gateway.addContentSafetyBackend({ id, endpoint, resourceId }) first',
+      );
+    }
 
     const {
       tokenAuth: _tokenAuth,

@@ -316,6 +316,23 @@ describe('SecureMcpGateway: errors name the construct path and the bad value', (
     expect(stack.node.tryFindChild('Mcp')?.node.children ?? []).toHaveLength(0);
   });
 
+  test('content safety without a Content Safety backend, before the server gets a subnet', () => {
+    const stack = newStack();
+    const mcp = new SecureMcpGateway(stack, 'Mcp', baseProps());
+    const error = caught(() => mcp.addFunctionServer('weather', { runtimeName: 'node', runtimeVersion: '22', contentSafety: true }));
+    expect(error).toMatchObject({ constructPath: 'TestStack/Mcp', property: 'server weather contentSafety', value: 'content-safety' });
+    expect(error.message).toContain('gateway.addContentSafetyBackend');
+    expect(mcp.network.appsSubnets).toHaveLength(0);
+
+    mcp.gateway.addContentSafetyBackend({
+      endpoint: 'https://cs-mcp.cognitiveservices.azure.com',
+      resourceId: '/subscriptions/0000/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/cs-mcp',
+    });
+    expect(mcp.addFunctionServer('weather', { runtimeName: 'node', runtimeVersion: '22', contentSafety: true }).mcpServer.policyXml).toContain(
+      '<llm-content-safety backend-id="content-safety"',
+    );
+  });
+
   test('a tier that cannot reach private backends', () => {
     const stack = newStack();
     const error = caught(() => new SecureMcpGateway(stack, 'Mcp', baseProps({ gatewayTier: 'BasicV2' })));
