@@ -10,7 +10,7 @@ import {
   FunctionMcpBackendProps,
 } from './backends';
 import { ResourceGroupRef, Tags } from './common';
-import { McpAppRole, McpEntraApp } from './entra';
+import { GATEWAY_APP_ROLE, McpEntraApp } from './entra';
 import { invalid } from './errors';
 import { McpGateway, McpServer, McpServerProps } from './gateway';
 import { contentSafetyBackendIdOf } from './gateway/content-safety-backend';
@@ -37,16 +37,10 @@ export const LOCATION_ACCEPTED = 'an Azure region name in lower case without spa
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * The app role the gateway's managed identity is assigned on the shared Entra app. The service principal
- * requires assignment, so without it Entra refuses the gateway a token for the App Service backends' audience
- * (AADSTS501051). Token validation at the gateway requires delegated scopes, so the role opens nothing there.
+ * The app role the gateway's managed identity is assigned on the shared Entra app; defined in the Entra module,
+ * where `AppServiceMcpBackend.authorizeGateway` assigns it.
  */
-export const GATEWAY_APP_ROLE: McpAppRole = {
-  value: 'mcp.gateway',
-  displayName: 'MCP gateway',
-  description: 'The API Management gateway calling the MCP servers behind it with its managed identity.',
-  allowedMemberTypes: ['Application'],
-};
+export { GATEWAY_APP_ROLE } from './entra';
 
 /** Log categories of a network security group (it has no metrics). */
 export const NSG_LOG_CATEGORIES = ['NetworkSecurityGroupEvent', 'NetworkSecurityGroupRuleCounter'] as const;
@@ -348,8 +342,8 @@ export class SecureMcpGateway extends Construct {
   /**
    * An MCP server on a Linux App Service plan behind the gateway: its own App Service subnet, an
    * {@link AppServiceMcpBackend} (construct id `AppService-<name>`) whose Easy Auth admits only the gateway's
-   * identity with a token for the shared Entra app, the gateway's app role assignment on that app (once), and
-   * the server on the gateway.
+   * identity with a token for the shared Entra app, the gateway's app role assignment on that app (once, made by
+   * the gateway's `addMcpServer` through `authorizeGateway`), and the server on the gateway.
    */
   addAppServiceServer(name: string, props: SecureAppServiceServerProps): SecureMcpServer<AppServiceMcpBackend> {
     const { gatewaySide, backendSide, subnetPrefix, tokenAuth } = this.split(name, props);
@@ -367,14 +361,10 @@ export class SecureMcpGateway extends Construct {
       keyVault: hasSecrets ? this.keyVault : undefined,
       lockDown: this.lockDown,
     });
-    if (backend.easyAuthEnabled) backend.allowGateway(this.gateway.principalId);
-    // The gateway asks Entra for a token of the app's audience; an app that requires assignment refuses unassigned callers.
-    this.gatewayRoleAssignment ??= new AppRoleAssignment(this, 'GatewayAppRoleAssignment', {
-      appRoleId: this.entraApp.appRoleIds[GATEWAY_APP_ROLE.value],
-      principalObjectId: this.gateway.principalId,
-      resourceObjectId: this.entraApp.servicePrincipalObjectId,
-    });
-    return this.register(name, 'app-service', subnet, backend, gatewaySide, tokenAuth);
+    // addMcpServer authorizes the gateway on the backend: Easy Auth's allowed identity and the app role.
+    const server = this.register(name, 'app-service', subnet, backend, gatewaySide, tokenAuth);
+    this.gatewayRoleAssignment ??= backend.gatewayAppRoleAssignments[0];
+    return server;
   }
 
   /** The gateway's assignment of {@link GATEWAY_APP_ROLE}, once an App Service server exists. */

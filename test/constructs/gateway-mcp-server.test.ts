@@ -529,8 +529,11 @@ describe('backend credentials', () => {
     expect(server.policyXml).toContain('<set-header name="X-APIM-Gateway-Token" exists-action="override">');
   });
 
-  test('the backend construct itself is accepted in place of its endpoint', () => {
-    const { server, json } = serve({ backend: { endpoint: APP_SERVICE_BACKEND } });
+  test('the backend construct itself is accepted in place of its endpoint, and authorizes the gateway once', () => {
+    const authorizeGateway = jest.fn();
+    const { server, json, gateway } = serve({ backend: { endpoint: APP_SERVICE_BACKEND, authorizeGateway } });
+    expect(authorizeGateway).toHaveBeenCalledTimes(1);
+    expect(authorizeGateway).toHaveBeenCalledWith({ principalId: gateway.principalId, principalType: 'ServicePrincipal' });
     expect(server.policyOptions.backendAuth).toEqual({ type: 'managed-identity', resource: '{{weather-backend-audience}}' });
     expect(only(json, 'azurerm_api_management_backend')[1].url).toBe('https://app-docs.azurewebsites.net/mcp');
   });

@@ -1,11 +1,12 @@
 import { Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
 import { LinuxWebApp, LinuxWebAppSiteConfigApplicationStack } from '@cdktf/provider-azurerm/lib/linux-web-app';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
-import { ResourceGroupRef, Tags } from '../common';
-import { McpEntraApp } from '../entra';
+import { Principal, ResourceGroupRef, Tags } from '../common';
+import { GATEWAY_APP_ROLE, McpEntraApp } from '../entra';
 import { ConstructValidationError, invalid } from '../errors';
 import { McpKeyVault, McpKeyVaultSecret } from '../key-vault';
 import { McpMonitoring } from '../monitoring';
@@ -81,9 +82,9 @@ export interface AppServiceMcpBackendProps {
    */
   readonly easyAuth?: boolean;
   /**
-   * Object (principal) ids Easy Auth lets in: the gateway's managed identity. Add it later with
-   * {@link AppServiceMcpBackend.allowGateway} when the gateway is created after the backend. Synthesis fails
-   * while Easy Auth is on and nobody is allowed.
+   * Object (principal) ids Easy Auth lets in: the gateway's managed identity. `McpGateway.addMcpServer` adds
+   * its gateway ({@link AppServiceMcpBackend.authorizeGateway}); {@link AppServiceMcpBackend.allowGateway}
+   * adds one by hand. Synthesis fails while Easy Auth is on and nobody is allowed.
    * @default - none yet
    */
   readonly allowedGatewayPrincipalIds?: readonly string[];
@@ -169,6 +170,10 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
   readonly baseName: string;
 
   private readonly gatewayPrincipalIds: string[] = [];
+  /** The Entra app whose audience Easy Auth checks and whose role {@link authorizeGateway} assigns. */
+  readonly entraApp: McpEntraApp;
+
+  private readonly roleAssignments: AppRoleAssignment[] = [];
 
   constructor(scope: Construct, id: string, props: AppServiceMcpBackendProps) {
     super(scope, id);
@@ -255,6 +260,7 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
     this.baseName = names.base;
     this.appName = names.app;
     this.lockedDown = !access.publicNetworkAccessEnabled;
+    this.entraApp = entraApp;
     this.easyAuthEnabled = easyAuth;
     const rg = props.resourceGroup;
     const tags = props.tags ? { ...props.tags } : undefined;
@@ -365,8 +371,40 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
   }
 
   /**
+   * Everything a gateway's managed identity needs to call this backend: {@link allowGateway} (with Easy Auth)
+   * and an assignment of {@link GATEWAY_APP_ROLE} on the Entra app's service principal, which Entra requires
+   * before it issues the gateway a token for the app's audience. The assignment is made once per Entra app and
+   * principal ({@link McpEntraApp.assignAppRole}), so backends sharing an app share it; none is made when the
+   * app does not require assignment. The Entra app must define the role (`appRoles: [GATEWAY_APP_ROLE]`).
+   * `McpGateway.addMcpServer` calls this for its own identity.
+   */
+  authorizeGateway(principal: Principal): void {
+    const entraApp = this.entraApp;
+    if (entraApp.appRoleAssignmentRequired && !Object.prototype.hasOwnProperty.call(entraApp.appRoleIds, GATEWAY_APP_ROLE.value)) {
+      invalid(
+        entraApp,
+        'appRoles',
+        Object.keys(entraApp.appRoleIds),
+        `a list that includes GATEWAY_APP_ROLE (${JSON.stringify(GATEWAY_APP_ROLE.value)}): add it to the app's appRoles. ${this.node.path} ` +
+          "assigns it to the gateway's identity, because the app requires assignment and Entra refuses unassigned callers a token (AADSTS501051)",
+      );
+    }
+    if (this.easyAuthEnabled) this.allowGateway(principal?.principalId);
+    if (entraApp.appRoleAssignmentRequired) {
+      const assignment = entraApp.assignAppRole(GATEWAY_APP_ROLE.value, principal);
+      if (!this.roleAssignments.includes(assignment)) this.roleAssignments.push(assignment);
+    }
+  }
+
+  /** The assignments of {@link GATEWAY_APP_ROLE} that {@link authorizeGateway} made or reused, one per gateway. */
+  get gatewayAppRoleAssignments(): readonly AppRoleAssignment[] {
+    return [...this.roleAssignments];
+  }
+
+  /**
    * Lets the gateway's managed identity (its object / principal id) through Easy Auth. Call it once the
-   * gateway exists; it can be called for more than one gateway.
+   * gateway exists; it can be called for more than one gateway. Prefer {@link authorizeGateway}, which also
+   * assigns the gateway its app role (`McpGateway.addMcpServer` calls it).
    */
   allowGateway(principalId: string): this {
     if (!this.easyAuthEnabled) {

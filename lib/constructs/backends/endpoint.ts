@@ -1,3 +1,5 @@
+import { Principal } from '../common';
+
 /**
  * What a backend construct hands to the gateway: where the MCP server listens and how the gateway proves
  * itself to it. The gateway turns this into an APIM backend entity and the mcp-server recipe's backend
@@ -28,4 +30,10 @@ export interface McpBackendEndpoint {
 /** Implemented by the backend constructs (FunctionMcpBackend, AppServiceMcpBackend). */
 export interface McpBackend {
   readonly endpoint: McpBackendEndpoint;
+  /**
+   * Lets `principal` (a gateway's managed identity) call the backend with the endpoint's credential: whatever
+   * grants, allowed identities or role assignments that takes. `McpGateway.addMcpServer` calls it once per
+   * backend with the gateway's identity; calling it again for the same principal adds nothing.
+   */
+  authorizeGateway(principal: Principal): void;
 }

@@ -8,7 +8,7 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { AzapiResourceAction } from '../azapi';
-import { ResourceGroupRef, Tags } from '../common';
+import { Principal, ResourceGroupRef, Tags } from '../common';
 import { invalid } from '../errors';
 import { McpKeyVault, McpKeyVaultSecret } from '../key-vault';
 import { validatedName } from '../naming';
@@ -172,6 +172,8 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
   readonly hostKeysAction: AzapiResourceAction;
   /** The Key Vault secret holding the MCP extension's system key. */
   readonly keySecret: McpKeyVaultSecret;
+  /** The vault holding {@link keySecret}. */
+  readonly keyVault: McpKeyVault;
   /** True in phase 2 of the lock-down (public network access off). */
   readonly lockedDown: boolean;
   /** The app name (with the random suffix: a token). */
@@ -351,6 +353,7 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
       sensitiveResponseExportValues: [`systemKeys.${MCP_EXTENSION_KEY_NAME}`],
       dependsOn: [this.systemKeyAction],
     });
+    this.keyVault = props.keyVault;
     const key = this.hostKeysAction.sensitiveOutputString(`systemKeys.${MCP_EXTENSION_KEY_NAME}`);
     this.keySecret = props.keyVault.addSecret(
       secretName,
@@ -377,5 +380,15 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
       credential: { kind: 'functions-key', keyVaultSecretUri: this.keySecret.versionlessUri },
       resourceId: this.app.id,
     };
+  }
+
+  /**
+   * Lets `principal` (a gateway's managed identity) read the functions key: `Key Vault Secrets User` on the
+   * vault holding it. The grant is once per vault and principal ({@link McpKeyVault.grantSecretsRead}), so the
+   * grant the gateway makes for its Key Vault-backed named value, on the same vault, is this same assignment.
+   * `McpGateway.addMcpServer` calls it for its own identity.
+   */
+  authorizeGateway(principal: Principal): void {
+    this.keyVault.grantSecretsRead(principal);
   }
 }

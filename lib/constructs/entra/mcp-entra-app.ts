@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
 import { Application } from '@cdktf/provider-azuread/lib/application';
 import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-federated-identity-credential';
 import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri';
@@ -7,6 +8,7 @@ import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azurea
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { Principal } from '../common';
 import { invalid } from '../errors';
 import { ENTRA_AUTHORITY_HOST, ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './well-known-clients';
 
@@ -145,6 +147,19 @@ export const MCP_TOOLS_SCOPE: McpDelegatedScope = {
   userConsentDescription: 'Allows the app to call MCP tools on your behalf.',
 };
 
+/**
+ * The app role an API Management gateway's managed identity is assigned on the Entra app of the App Service
+ * backends it calls (`AppServiceMcpBackend.authorizeGateway` assigns it). The service principal requires
+ * assignment, so without it Entra refuses the gateway a token for the backends' audience (AADSTS501051). Token
+ * validation at the gateway requires delegated scopes, so the role opens nothing there.
+ */
+export const GATEWAY_APP_ROLE: McpAppRole = {
+  value: 'mcp.gateway',
+  displayName: 'MCP gateway',
+  description: 'The API Management gateway calling the MCP servers behind it with its managed identity.',
+  allowedMemberTypes: ['Application'],
+};
+
 /** RFC 4122 URL namespace; the namespace of our permission ids is derived from it. */
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -206,6 +221,11 @@ export class McpEntraApp extends Construct {
   readonly appRoleIds: Readonly<Record<string, string>>;
   /** Full scope strings clients request, `<identifierUri>/<value>`, in props order. */
   readonly scopes: readonly string[];
+  /** Only assigned users, groups and apps get tokens (the service principal's `app_role_assignment_required`). */
+  readonly appRoleAssignmentRequired: boolean;
+
+  /** By role value and principal id: Entra refuses a second identical assignment. */
+  private readonly roleAssignments = new Map<string, AppRoleAssignment>();
 
   constructor(scope: Construct, id: string, props: McpEntraAppProps) {
     super(scope, id);
@@ -340,9 +360,10 @@ export class McpEntraApp extends Construct {
       this.identifierUri = props.identifierUri as string;
     }
 
+    this.appRoleAssignmentRequired = props.appRoleAssignmentRequired ?? true;
     this.servicePrincipal = new ServicePrincipal(this, 'ServicePrincipal', {
       clientId: this.application.clientId,
-      appRoleAssignmentRequired: props.appRoleAssignmentRequired ?? true,
+      appRoleAssignmentRequired: this.appRoleAssignmentRequired,
       owners: owners.length > 0 ? [...owners] : undefined,
     });
 
@@ -404,6 +425,33 @@ export class McpEntraApp extends Construct {
   /** Issuer (`iss`) of the v2 access tokens: `https://login.microsoftonline.com/<tenant id>/v2.0`. */
   get issuer(): string {
     return `${ENTRA_AUTHORITY_HOST}/${this.tenantId}/v2.0`;
+  }
+
+  /**
+   * Assigns the app role `value` to `principal` on the service principal (`azuread_app_role_assignment`,
+   * construct id `AppRoleAssignment<n>`). Once per role and principal: a later call returns the same
+   * assignment (tokens compare by their text).
+   */
+  assignAppRole(value: string, principal: Principal): AppRoleAssignment {
+    const roleId = Object.prototype.hasOwnProperty.call(this.appRoleIds, value) ? this.appRoleIds[value] : undefined;
+    if (roleId === undefined) {
+      invalid(this, 'appRoles', Object.keys(this.appRoleIds), `a list that includes a role with value ${JSON.stringify(value)}, to assign it`);
+    }
+    const principalId = principal?.principalId;
+    if (typeof principalId !== 'string' || principalId === '' || (!Token.isUnresolved(principalId) && !GUID.test(principalId))) {
+      invalid(this, 'assignAppRole principalId', principalId, 'the object id of a service principal, managed identity, user or group (a GUID)');
+    }
+    const key = `${value}\n${principalId}`;
+    let assignment = this.roleAssignments.get(key);
+    if (assignment === undefined) {
+      assignment = new AppRoleAssignment(this, `AppRoleAssignment${this.roleAssignments.size + 1}`, {
+        appRoleId: roleId,
+        principalObjectId: principalId,
+        resourceObjectId: this.servicePrincipal.objectId,
+      });
+      this.roleAssignments.set(key, assignment);
+    }
+    return assignment;
   }
 
   /** The full scope string for a delegated scope value, `<identifierUri>/<value>`. */

@@ -20,6 +20,7 @@ import { NameRule, defaultResourceName, uniqueSuffix, validatedName } from '../n
 import { GATEWAY_TIERS, GatewayTier, McpNetwork } from '../network';
 import { PRM_WELL_KNOWN } from '../../../policies/mcp-authorization';
 import { apimIdRule } from './apim-names';
+import { McpBackend, McpBackendEndpoint } from '../backends/endpoint';
 import { ContentSafetyBackend, ContentSafetyBackendProps, checkContentSafetyBackendProps } from './content-safety-backend';
 import { defaultGlobalPolicy } from './global-policy';
 import { McpServer, McpServerHost, McpServerProps, ProtectedResourceMetadataApi, checkServerName, checkServerPath } from './mcp-server-api';
@@ -203,6 +204,10 @@ export class McpGateway extends Construct implements McpServerHost {
   private readonly fragments = new Map<string, ApiManagementPolicyFragment>();
   private readonly servers = new Map<string, McpServer>();
   private readonly vaultGrants = new Map<McpKeyVault, RoleAssignment>();
+  /** Backend constructs already authorized for the gateway's identity. */
+  private readonly authorizedBackends = new Set<McpBackend>();
+  /** One token for the identity, so grants keyed by principal id (tokens compare by text) see one principal. */
+  private identityPrincipalId?: string;
   /** By lower-cased id: APIM backend ids, like other entity ids, do not differ by case alone. */
   private readonly contentSafetyBackends = new Map<string, ContentSafetyBackend>();
   /** `Cognitive Services User` grants by account id, one per account. */
@@ -374,7 +379,8 @@ export class McpGateway extends Construct implements McpServerHost {
 
   /** Object id of the gateway's system-assigned identity. */
   get principalId(): string {
-    return this.service.identity.principalId;
+    this.identityPrincipalId ??= this.service.identity.principalId;
+    return this.identityPrincipalId;
   }
 
   /** @internal */
@@ -557,6 +563,11 @@ export class McpGateway extends Construct implements McpServerHost {
    * Puts an MCP server behind the gateway (see {@link McpServerProps}); the server's construct id is
    * `McpServer-<name>`. Names and paths are unique within the gateway. With `contentSafety`, the Content
    * Safety backend it names must have been added ({@link addContentSafetyBackend}).
+   *
+   * When `backend` is a backend construct ({@link McpBackend}), the gateway's identity is authorized on it
+   * (`backend.authorizeGateway`, once per backend): Easy Auth's allowed identity and the Entra app role for
+   * App Service, Key Vault read of the functions key for Functions. A bare {@link McpBackendEndpoint} is
+   * used as it is: whatever the backend needs to accept the gateway is then up to the caller.
    */
   addMcpServer(name: string, props: McpServerProps): McpServer {
     checkServerName(this, name);
@@ -574,6 +585,8 @@ export class McpGateway extends Construct implements McpServerHost {
     const id = `McpServer-${name}`;
     try {
       const server = new McpServer(this, id, this, name, path, props);
+      // After the server's checks; a backend refusing the gateway (an Entra app without the role) throws before it changes anything.
+      this.authorizeOn(props.backend);
       this.servers.set(name, server);
       return server;
     } catch (e) {
@@ -600,6 +613,12 @@ export class McpGateway extends Construct implements McpServerHost {
       invalid(this, 'protectedResourceMetadataUrl serverName', serverName, 'an MCP server with entraApp (only those publish metadata)');
     }
     return server.protectedResourceMetadataUrl;
+  }
+
+  private authorizeOn(backend: McpBackend | McpBackendEndpoint): void {
+    if (!isMcpBackend(backend) || this.authorizedBackends.has(backend)) return;
+    backend.authorizeGateway({ principalId: this.principalId, principalType: 'ServicePrincipal' });
+    this.authorizedBackends.add(backend);
   }
 
   private requireServer(serverName: string): McpServer {
@@ -664,4 +683,9 @@ function lintOrInvalid(scope: Construct, what: string, document: PolicyDocument 
   if (errors.length > 0) {
     invalid(scope, what, render(document, { format }), `a policy that lints clean; found: ${errors.map((f) => `${f.ruleId} at ${f.path ?? '?'}: ${f.message}`).join('; ')}`);
   }
+}
+
+/** A backend construct (endpoint and authorizeGateway), as opposed to a bare endpoint. */
+function isMcpBackend(backend: McpBackend | McpBackendEndpoint): backend is McpBackend {
+  return typeof backend === 'object' && backend !== null && 'endpoint' in backend && typeof (backend as McpBackend).authorizeGateway === 'function';
 }

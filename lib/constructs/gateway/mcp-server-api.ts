@@ -73,7 +73,10 @@ export interface McpServerProductProps {
 
 /** Props of {@link McpGateway.addMcpServer}. Every part of the policy comes from the catalog's `mcp-server` recipe. */
 export interface McpServerProps {
-  /** The MCP server behind the gateway: a backend construct, or its endpoint. */
+  /**
+   * The MCP server behind the gateway: a backend construct, on which `addMcpServer` authorizes the gateway's
+   * identity (`authorizeGateway`, once per backend), or a bare endpoint, for which nothing is authorized.
+   */
   readonly backend: McpBackend | McpBackendEndpoint;
   /**
    * How the server is published on the gateway.
