@@ -284,9 +284,9 @@ export class SecureMcpGateway extends Construct {
     });
 
     // Everything reports to the workspace: the gateway and the backends add their own settings.
-    this.ownDiagnostics.push(this.monitoring.addDiagnostics(this.keyVault.vault));
+    this.ownDiagnostics.push(this.monitoring.addDiagnostics(this.keyVault.vault, { resourceSpecificTables: false }));
     if (this.network.virtualNetwork) {
-      this.ownDiagnostics.push(this.monitoring.addDiagnostics(this.network.virtualNetwork, { logCategories: ['VMProtectionAlerts'] }));
+      this.ownDiagnostics.push(this.monitoring.addDiagnostics(this.network.virtualNetwork, { logCategories: ['VMProtectionAlerts'], resourceSpecificTables: false }));
     }
     for (const subnet of [this.network.gateway, this.network.privateEndpoints]) this.nsgDiagnostics(subnet);
   }
@@ -487,7 +487,7 @@ export class SecureMcpGateway extends Construct {
   }
 
   private nsgDiagnostics(subnet: McpSubnet): MonitorDiagnosticSetting {
-    const setting = this.monitoring.addDiagnostics(subnet.networkSecurityGroup, { logCategories: [...NSG_LOG_CATEGORIES], metricCategories: [] });
+    const setting = this.monitoring.addDiagnostics(subnet.networkSecurityGroup, { logCategories: [...NSG_LOG_CATEGORIES], metricCategories: [], resourceSpecificTables: false });
     this.ownDiagnostics.push(setting);
     return setting;
   }

@@ -240,6 +240,15 @@ describe('McpMonitoring.addDiagnostics', () => {
     expect(setting.log).toBeUndefined();
   });
 
+  test('leaves the destination type out when resource-specific tables are turned off (resources without them drift)', () => {
+    const { json } = synthesizeWith((stack) => {
+      new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG }).addDiagnostics({ id: 'nsg-id' }, { resourceSpecificTables: false });
+    });
+    const setting = only(json, 'azurerm_monitor_diagnostic_setting')[1];
+    expect(setting.target_resource_id).toBe('nsg-id');
+    expect(setting.log_analytics_destination_type).toBeUndefined();
+  });
+
   test('categories can be chosen, and each call gets its own construct id', () => {
     const { json } = synthesizeWith((stack) => {
       const m = new McpMonitoring(stack, 'Monitoring', { resourceGroup: RG });

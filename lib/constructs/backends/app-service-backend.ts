@@ -341,8 +341,8 @@ export class AppServiceMcpBackend extends Construct implements McpBackend {
 
     this.privateEndpoint = network.addPrivateEndpoint({ id: this.app.id, name: names.base }, 'sites', { tags: props.tags });
 
-    props.monitoring.addDiagnostics(this.app);
-    props.monitoring.addDiagnostics(this.servicePlan, { logCategoryGroups: [], metricCategories: ['AllMetrics'] });
+    props.monitoring.addDiagnostics(this.app, { resourceSpecificTables: false });
+    props.monitoring.addDiagnostics(this.servicePlan, { logCategoryGroups: [], metricCategories: ['AllMetrics'], resourceSpecificTables: false });
 
     this.endpoint = {
       name: names.base,

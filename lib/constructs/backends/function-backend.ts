@@ -366,11 +366,11 @@ export class FunctionMcpBackend extends Construct implements McpBackend {
       },
     );
 
-    props.monitoring.addDiagnostics(this.app);
+    props.monitoring.addDiagnostics(this.app, { resourceSpecificTables: false });
     // Storage logs live on the services; the account itself has metrics only.
-    props.monitoring.addDiagnostics({ id: this.storageAccount.id }, { logCategoryGroups: [], metricCategories: ['Transaction'] });
-    props.monitoring.addDiagnostics({ id: `${this.storageAccount.id}/blobServices/default` }, { metricCategories: ['Transaction'] });
-    props.monitoring.addDiagnostics({ id: `${this.storageAccount.id}/queueServices/default` }, { metricCategories: ['Transaction'] });
+    props.monitoring.addDiagnostics({ id: this.storageAccount.id }, { logCategoryGroups: [], metricCategories: ['Transaction'], resourceSpecificTables: false });
+    props.monitoring.addDiagnostics({ id: `${this.storageAccount.id}/blobServices/default` }, { metricCategories: ['Transaction'], resourceSpecificTables: false });
+    props.monitoring.addDiagnostics({ id: `${this.storageAccount.id}/queueServices/default` }, { metricCategories: ['Transaction'], resourceSpecificTables: false });
 
     this.endpoint = {
       name: names.base,

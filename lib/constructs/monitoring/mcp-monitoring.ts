@@ -121,6 +121,13 @@ export interface McpDiagnosticsOptions {
    * @default ['AllMetrics']
    */
   readonly metricCategories?: readonly string[];
+  /**
+   * Write logs into the resource-specific tables (`log_analytics_destination_type = "Dedicated"`). Turn it off
+   * for resources that have none (network security groups, virtual networks, Key Vault, storage, App Service
+   * plans and apps): Azure accepts the setting for them, reads it back as null, and every plan shows a change.
+   * @default true
+   */
+  readonly resourceSpecificTables?: boolean;
 }
 
 const NAME_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -311,11 +318,13 @@ export class McpMonitoring extends Construct {
     if (categories.length + groups.length + metrics.length === 0) {
       invalid(this, 'addDiagnostics options', options, 'at least one log category, log category group or metric category');
     }
+    const resourceSpecific = options.resourceSpecificTables ?? true;
+    if (typeof resourceSpecific !== 'boolean') invalid(this, 'addDiagnostics resourceSpecificTables', resourceSpecific, 'true or false');
     return new MonitorDiagnosticSetting(this, id, {
       name,
       targetResourceId: resource.id,
       logAnalyticsWorkspaceId: this.workspace.id,
-      logAnalyticsDestinationType: 'Dedicated',
+      logAnalyticsDestinationType: resourceSpecific ? 'Dedicated' : undefined,
       // azurerm 4.x: `enabled_log`/`enabled_metric`; the older `metric` block is deprecated.
       enabledLog: [
         ...groups.map((categoryGroup) => ({ categoryGroup })),
