@@ -50,7 +50,7 @@ const list: readonly Recipe[] = [
   {
     name: 'subscription-key',
     description:
-      'Requires Ocp-Apim-Subscription-Key: 401 with a JSON error when it is missing (before <base/>) or identifies no subscription (after <base/>); re-injects the key for the backend.',
+      'Requires Ocp-Apim-Subscription-Key: 401 with a JSON error when it is missing (before <base/>) or identifies no subscription (after <base/>); removes the key from the backend request (forwardToBackend re-injects it).',
     scope: 'mcp',
     optionKeys: SUBSCRIPTION_KEY_OPTION_KEYS,
     goldenOptions: {},
@@ -183,6 +183,7 @@ const list: readonly Recipe[] = [
           tenantId: '{{entra-tenant-id}}',
           audiences: ['{{mcp-audience}}'],
           requiredScopes: ['mcp.tools'],
+          challengeScopes: ['api://contoso-weather-mcp/mcp.tools'],
           resourceUrl: 'https://mcp.contoso.com/weather/mcp',
         },
         rateLimit: { key: 'jwt-subject', toolCallsOnly: true, calls: 30 },

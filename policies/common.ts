@@ -6,7 +6,7 @@
 import { returnResponse } from '../lib/policy/builders/control';
 import { SetHeaderProps, setVariable } from '../lib/policy/builders/transform';
 import { PolicyError, show } from '../lib/policy/errors';
-import { code, expr } from '../lib/policy/expressions';
+import { block, code } from '../lib/policy/expressions';
 import { Policy } from '../lib/policy/model';
 import { AllowedIn } from '../lib/policy/sections';
 import { Shared, shared } from './compose';
@@ -29,20 +29,21 @@ export const VARIABLES = {
 export const TOOLS_CALL = 'tools/call';
 
 /**
+ * C# that reads the JSON-RPC method of a POST body: the empty string for another method or a body that is
+ * not a JSON object (a batch array, invalid JSON, no body), which `As<JObject>` would throw on.
+ */
+export const JSON_RPC_METHOD_CODE =
+  'if (context.Request.Method != "POST") { return ""; } ' +
+  'try { return context.Request.Body?.As<JObject>(preserveContent: true)?["method"]?.ToString() ?? ""; } ' +
+  'catch { return ""; }';
+
+/**
  * Reads the JSON-RPC method of a POST body into {@link VARIABLES.jsonRpcMethod}, once per document (shared
  * by the rate limit and content safety). `preserveContent: true` keeps the body for the backend. Only the
  * request body is read: reading the response body would buffer MCP's streamed answers.
  */
 export function jsonRpcMethodCapture(): Shared<'inbound'> {
-  return shared(
-    'jsonrpc-method',
-    setVariable({
-      name: VARIABLES.jsonRpcMethod,
-      value: expr(
-        'context.Request.Method == "POST" ? (context.Request.Body?.As<JObject>(preserveContent: true)?["method"]?.ToString() ?? "") : ""',
-      ),
-    }),
-  );
+  return shared('jsonrpc-method', setVariable({ name: VARIABLES.jsonRpcMethod, value: block(JSON_RPC_METHOD_CODE) }));
 }
 
 /** C# for "this request is a JSON-RPC tools/call", reading the variable {@link jsonRpcMethodCapture} wrote. */

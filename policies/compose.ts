@@ -18,7 +18,8 @@ import { Section } from '../lib/policy/sections';
  * public document (the protected-resource metadata) is answered before any scope can ask for credentials,
  * CORS must answer preflights before anything asks for credentials, the IP filter is cheap and needs no
  * identity, and headers that the enclosing scopes (or APIM) may strip are captured before they run.
- * Everything that needs an authenticated caller comes after authentication.
+ * Everything that needs an authenticated caller comes after authentication. The size limits come before
+ * `classify`, the first phase that reads the request body, so an oversized body is never parsed.
  */
 export const INBOUND_PHASES = [
   'answer',
@@ -26,10 +27,10 @@ export const INBOUND_PHASES = [
   'network',
   'capture',
   'authenticate',
+  'request-limits',
   'classify',
   'rate-limit',
   'authorize',
-  'request-limits',
   'content-safety',
   'forward',
   'backend-credentials',

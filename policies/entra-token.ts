@@ -77,7 +77,7 @@ function build(options: EntraTokenOptions): { validation: TokenValidation; commo
   return {
     validation: {
       part: { id: 'token-validation', inbound: { authenticate: [statement] } },
-      challenge: { requiredScopes: common.requiredScopes ?? (roles ? 'roles' : undefined) },
+      challenge: { requiredScopes: common.challengeScopes ?? (roles ? 'roles' : undefined) },
     },
     common,
   };

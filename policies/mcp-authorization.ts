@@ -125,8 +125,8 @@ const CLAIM_REASONS = '(context.LastError.Reason == "TokenClaimNotFound" || cont
 export interface ChallengeConfig {
   readonly location: ResourceLocation;
   /**
-   * Scopes the token validation requires: a refusal for a missing claim is answered 403 insufficient_scope
-   * naming them. `'roles'` when only app roles are required (403 without a scope parameter).
+   * Scopes the token validation requires, as clients request them: a refusal for a missing claim is
+   * answered 403 insufficient_scope naming them. `'roles'` when only app roles are required (403 without a scope parameter).
    * @default - no claims are required: every token refusal is a 401
    */
   readonly requiredScopes?: readonly string[] | 'roles';

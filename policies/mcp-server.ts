@@ -2,10 +2,11 @@
  * The production policy of an MCP server (MCP-server scope), composed from the recipes, each switchable.
  * The order is fixed by the composition phases, whatever order the options are written in:
  *
- * inbound, before `<base/>`: CORS, IP allow-list, credential capture (missing subscription key, the key and
- * `Authorization` stored); `<base/>`; after it: authentication (subscription validity, token validation),
- * the JSON-RPC method read from the request body, rate limit, subscription allow-list, request size limits,
- * content safety, headers re-injected for the backend, backend credentials.
+ * inbound, before `<base/>`: CORS, IP allow-list, credential capture (missing subscription key, the key when
+ * forwarded and `Authorization` stored); `<base/>`; after it: authentication (subscription validity, token
+ * validation), request size limits, the JSON-RPC method read from the request body, rate limit, subscription
+ * allow-list, content safety, headers for the backend (the subscription key deleted or re-injected,
+ * `Authorization` re-injected), backend credentials.
  * outbound: `<base/>`, rate-limit headers, the challenge on any 401.
  * on-error: `<base/>`, 429 answers, 401/403 answers with the MCP authorization challenge.
  *
@@ -78,10 +79,18 @@ export interface McpServerOptions {
    */
   readonly contentSafety?: ContentSafetyOptions | boolean;
   /**
-   * Forwards the caller's Authorization header to the backend (see `jwt-forwarding`).
+   * Forwards the caller's Authorization header to the backend (see `jwt-forwarding`). That is token
+   * passthrough, which the MCP specification forbids unless the backend is the resource the token was
+   * issued for: it is refused without `acknowledgeTokenPassthrough`.
    * @default false
    */
   readonly jwtForwarding?: boolean;
+  /**
+   * Confirms that the backend is the resource the MCP client's token was issued for, so `jwtForwarding`
+   * may pass it on.
+   * @default false
+   */
+  readonly acknowledgeTokenPassthrough?: boolean;
   /**
    * Credentials for the backend (see `backend-auth`).
    * @default false
@@ -100,6 +109,7 @@ export const MCP_SERVER_OPTION_KEYS = [
   'requestLimits',
   'contentSafety',
   'jwtForwarding',
+  'acknowledgeTokenPassthrough',
   'backendAuth',
 ] as const;
 
@@ -191,8 +201,22 @@ export function mcpServerParts(options: McpServerOptions = {}): Part[] {
   if (limits !== false) parts.push(within('requestLimits', () => requestLimitsPart(limits as RequestLimitsOptions)));
   const safety = optSwitch(WHERE, 'contentSafety', o.contentSafety, false);
   if (safety !== false) parts.push(within('contentSafety', () => contentSafetyPart(safety as ContentSafetyOptions)));
-  if (optBoolean(WHERE, 'jwtForwarding', o.jwtForwarding, false)) parts.push(jwtForwardingPart());
   const backend = optSwitch(WHERE, 'backendAuth', o.backendAuth, false);
+  const jwtForwarding = optBoolean(WHERE, 'jwtForwarding', o.jwtForwarding, false);
+  const acknowledged = optBoolean(WHERE, 'acknowledgeTokenPassthrough', o.acknowledgeTokenPassthrough, false);
+  if (acknowledged && !jwtForwarding) {
+    throw new PolicyError(`${WHERE}: option acknowledgeTokenPassthrough only applies with jwtForwarding on`);
+  }
+  // With a managed-identity backend credential the composition refuses the pair: both write Authorization.
+  const managedIdentity = backend !== false && (backend as Readonly<Record<string, unknown>>).type === 'managed-identity';
+  if (jwtForwarding && !managedIdentity && !acknowledged) {
+    throw new PolicyError(
+      `${WHERE}: option jwtForwarding passes the MCP client's access token on to the backend (token passthrough, which the MCP ` +
+        'specification forbids); accepted: jwtForwarding false (give the backend its own credential with backendAuth), or ' +
+        'acknowledgeTokenPassthrough true when the backend is the resource the token was issued for',
+    );
+  }
+  if (jwtForwarding) parts.push(jwtForwardingPart());
   if (backend !== false) parts.push(within('backendAuth', () => backendAuthPart(backend as BackendAuthOptions)));
   return parts;
 }

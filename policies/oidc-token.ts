@@ -63,7 +63,7 @@ function build(options: OidcTokenOptions): { validation: TokenValidation; common
   return {
     validation: {
       part: { id: 'token-validation', inbound: { authenticate: [statement] } },
-      challenge: { requiredScopes: common.requiredScopes },
+      challenge: { requiredScopes: common.challengeScopes },
     },
     common,
   };

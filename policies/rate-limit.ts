@@ -134,7 +134,6 @@ function identityCode(r: CheckedRateLimit): string {
 
 export function rateLimitPart(options: RateLimitOptions = {}): Part {
   const r = checkRateLimit(options);
-  const policyName = r.builtInPolicy ? 'rate-limit' : 'rate-limit-by-key';
   const limit = r.builtInPolicy
     ? rateLimit({
         calls: r.calls,
@@ -165,7 +164,8 @@ export function rateLimitPart(options: RateLimitOptions = {}): Part {
         choose({
           when: [
             {
-              condition: expr(`context.LastError.Source == ${csString(policyName)}`),
+              // The documented reason of both rate-limit policies (Microsoft's predefined errors).
+              condition: expr('context.LastError.Reason == "RateLimitExceeded"'),
               policies: [
                 jsonError({
                   status: 429,

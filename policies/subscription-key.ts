@@ -2,10 +2,11 @@
  * Subscription-key authentication done in the policy, so refusals have a JSON body and (next to OAuth) the
  * MCP authorization challenge:
  *
- * - before `<base/>`: a request without `Ocp-Apim-Subscription-Key` is answered 401; the key is captured
- *   in a variable (APIM removes the header before the backend call);
+ * - before `<base/>`: a request without `Ocp-Apim-Subscription-Key` is answered 401;
  * - after `<base/>`: a request whose key identifies no subscription (`context.Subscription` is null) is
- *   answered 401, and the key is put back on the request for the backend;
+ *   answered 401, and the header is removed from the request for the backend: APIM forwards it by default,
+ *   and the backend has no use for the caller's key. With `forwardToBackend` the key is instead captured
+ *   before `<base/>` (an enclosing scope may remove the header) and put back after it;
  * - on-error: APIM's own subscription refusals (`context.LastError.Source == "authorization"`, when the API
  *   requires a subscription) get the same answer.
  *
@@ -28,9 +29,10 @@ export const KEY_CHALLENGE = `AzureApiManagementKey name="${SUBSCRIPTION_KEY_HEA
 
 export interface SubscriptionKeyOptions {
   /**
-   * Puts the caller's key back on the request for the backend (APIM strips it), for MCP servers that check
-   * it themselves.
-   * @default true
+   * Passes the caller's key on to the backend (captured before `<base/>`, put back after it), for MCP
+   * servers that check it themselves. Off, the header is deleted before the backend call (APIM would
+   * otherwise forward it).
+   * @default false
    */
   readonly forwardToBackend?: boolean;
 }
@@ -45,7 +47,7 @@ export const SUBSCRIPTION_KEY_OPTION_KEYS = ['forwardToBackend'] as const;
  */
 export function subscriptionKeyPart(options: SubscriptionKeyOptions = {}, oauth?: ResourceLocation): Part {
   const o = checkOptions(WHERE, options, SUBSCRIPTION_KEY_OPTION_KEYS);
-  const forward = optBoolean(WHERE, 'forwardToBackend', o.forwardToBackend, true);
+  const forward = optBoolean(WHERE, 'forwardToBackend', o.forwardToBackend, false);
   const challenges: (string | Value)[] = [...(oauth ? [bearerChallenge(oauth)] : []), KEY_CHALLENGE];
   const headers: SetHeaderProps[] = [{ name: 'WWW-Authenticate', existsAction: 'override', value: challenges as ValueInput[] }];
   const refuse = (error: string, description: string) => jsonError({ status: 401, error, description, headers });
@@ -78,7 +80,7 @@ export function subscriptionKeyPart(options: SubscriptionKeyOptions = {}, oauth?
       ],
       forward: forward
         ? [setHeader({ name: SUBSCRIPTION_KEY_HEADER, existsAction: 'override', value: expr(code.variable(VARIABLES.subscriptionKey)) })]
-        : [],
+        : [setHeader({ name: SUBSCRIPTION_KEY_HEADER, existsAction: 'delete' })],
     },
     onError: {
       challenge: [

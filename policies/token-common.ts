@@ -21,6 +21,13 @@ export interface TokenValidationCommonOptions extends ResourceOptions {
    */
   readonly requiredScopes?: readonly string[];
   /**
+   * The scopes the 403 `insufficient_scope` challenge names (`WWW-Authenticate: ... scope="..."`): what a
+   * client must request to get them, such as `api://<app>/mcp.tools` for Microsoft Entra ID, whose tokens
+   * carry the bare `mcp.tools` in `scp`. Needs `requiredScopes`.
+   * @default - the requiredScopes
+   */
+  readonly challengeScopes?: readonly string[];
+  /**
    * Whether the token needs all of `requiredScopes` or any one of them.
    * @default 'all'
    */
@@ -41,11 +48,13 @@ export interface TokenValidationCommonOptions extends ResourceOptions {
   readonly mcpAuthorization?: boolean;
 }
 
-export const TOKEN_COMMON_KEYS = [...RESOURCE_OPTION_KEYS, 'audiences', 'requiredScopes', 'scopeMatch', 'tokenVariable', 'mcpAuthorization'] as const;
+export const TOKEN_COMMON_KEYS = [...RESOURCE_OPTION_KEYS, 'audiences', 'requiredScopes', 'challengeScopes', 'scopeMatch', 'tokenVariable', 'mcpAuthorization'] as const;
 
 export interface CheckedTokenCommon {
   readonly audiences: readonly string[];
   readonly requiredScopes?: readonly string[];
+  /** The scopes the 403 challenge names: challengeScopes, else requiredScopes. */
+  readonly challengeScopes?: readonly string[];
   readonly scopeMatch: 'all' | 'any';
   readonly tokenVariable: string;
   readonly mcpAuthorization: boolean;
@@ -62,9 +71,15 @@ export function checkTokenCommon(where: string, o: Readonly<Record<string, unkno
   const resource: ResourceOptions = { resourceUrl: o.resourceUrl as string | undefined, mcpPath: o.mcpPath as string | undefined };
   // Checked here even when the challenge is off, so a bad value never waits for the switch to be flipped.
   resourceLocation(where, resource);
+  const requiredScopes = optScopes(where, 'requiredScopes', o.requiredScopes);
+  const challengeScopes = optScopes(where, 'challengeScopes', o.challengeScopes);
+  if (challengeScopes !== undefined && requiredScopes === undefined) {
+    throw new PolicyError(`${where}: option challengeScopes needs requiredScopes: without a required scope no 403 names them`);
+  }
   return {
     audiences,
-    requiredScopes: optScopes(where, 'requiredScopes', o.requiredScopes),
+    requiredScopes,
+    challengeScopes: challengeScopes ?? requiredScopes,
     scopeMatch: optEnum(where, 'scopeMatch', o.scopeMatch, ['all', 'any'], 'all'),
     tokenVariable: optVariableName(where, 'tokenVariable', o.tokenVariable, VARIABLES.token),
     mcpAuthorization: optBoolean(where, 'mcpAuthorization', o.mcpAuthorization, true),

@@ -419,7 +419,6 @@ export class SecureMcpGateway extends Construct {
       cors,
       requestLimits,
       contentSafety,
-      jwtForwarding,
       sseMessagesPath,
       product,
       ...backendSide
@@ -443,7 +442,6 @@ export class SecureMcpGateway extends Construct {
       cors,
       requestLimits,
       contentSafety,
-      jwtForwarding,
       sseMessagesPath,
       product,
     };

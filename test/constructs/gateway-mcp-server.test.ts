@@ -66,6 +66,8 @@ const ENTRA_FUNCTIONS_OPTIONS: McpServerOptions = {
     tenantId: '{{weather-entra-tenant-id}}',
     audiences: ['{{weather-entra-client-id}}'],
     requiredScopes: ['mcp.tools'],
+    // The 403 challenge names the full scope clients request; the token's scp carries the bare value.
+    challengeScopes: ['{{weather-entra-identifier-uri}}/mcp.tools'],
     mcpPath: 'weather/mcp',
   },
   backendAuth: { type: 'functions-key', namedValue: 'weather-functions-key' },
@@ -136,6 +138,8 @@ describe('native MCP server (default)', () => {
     });
     expect(policy.body.properties.format).toBe('rawxml');
     expect(policy.body.properties.value).toBe(recipeXml(ENTRA_FUNCTIONS_OPTIONS));
+    // insufficient_scope names the scope as clients request it from Entra (`<identifier URI>/<scope>`).
+    expect(policy.body.properties.value).toContain('error=\\"insufficient_scope\\", scope=\\"{{weather-entra-identifier-uri}}/mcp.tools\\"');
     expect(server.policyOptions).toEqual(ENTRA_FUNCTIONS_OPTIONS);
     // The named values it refers to exist before it.
     const nvKeys = Object.keys(resources(json, 'azurerm_api_management_named_value')).map((k) => `azurerm_api_management_named_value.${k}`);
@@ -367,6 +371,7 @@ describe('policy options from props', () => {
         tenantId: '{{weather-entra-tenant-id}}',
         audiences: ['{{weather-entra-client-id}}'],
         requiredScopes: ['mcp.tools'],
+        challengeScopes: ['{{weather-entra-identifier-uri}}/mcp.tools'],
         requiredRoles: ['mcp.agent'],
         clientApplicationIds: ['aebc6443-996d-45c2-90f0-388ff96faa56'],
         mcpPath: 'weather/mcp',
@@ -473,7 +478,6 @@ describe('MCP server errors', () => {
     [{ path: '/weather' }, 'without leading or trailing'],
     [{ path: '.well-known/x' }, "lower-case letters, digits and '-'"],
     [{ cors: { allowedOrigins: ['*'] } }, 'mcp-server.cors'],
-    [{ jwtForwarding: true, backend: APP_SERVICE_BACKEND }, 'authorization'],
   ] as [Partial<McpServerProps>, string][])('refuses %j', (props, accepted) => {
     const { error } = badServer(props);
     expect(error.message).toContain(accepted);

@@ -13,7 +13,7 @@ describe('subscription-key', () => {
   const doc = subscriptionKeyPolicy();
 
   it('refuses a missing key before <base/> and an unknown subscription after it, both 401', () => {
-    expect(outline(doc, 'inbound')).toEqual(['choose', 'set-variable', 'base', 'choose', 'set-header']);
+    expect(outline(doc, 'inbound')).toEqual(['choose', 'base', 'choose', 'set-header']);
     const [missing, invalid] = doc.sections.inbound.filter((n) => n.type === 'element' && n.name === 'choose');
     expect(answers([missing]).map((a) => a.status)).toEqual(['401']);
     expect(raw(doc)).toContain('string.IsNullOrEmpty(context.Request.Headers.GetValueOrDefault("Ocp-Apim-Subscription-Key", ""))');
@@ -28,12 +28,24 @@ describe('subscription-key', () => {
     }
   });
 
-  it('stores the key before <base/> and re-injects it for the backend after it', () => {
-    const [variable] = descendants(doc.sections.inbound).filter((n) => n.name === 'set-variable');
+  it('by default removes the key from the backend request (APIM forwards it) and never captures it', () => {
+    expect(descendants(doc.sections.inbound).filter((n) => n.name === 'set-variable')).toEqual([]);
+    const remove = doc.sections.inbound.at(-1);
+    expect(remove?.type === 'element' && [remove.name, attr(remove, 'name'), attr(remove, 'exists-action')]).toEqual([
+      'set-header',
+      'Ocp-Apim-Subscription-Key',
+      'delete',
+    ]);
+    expect(raw(doc)).toContain('<set-header name="Ocp-Apim-Subscription-Key" exists-action="delete" />');
+    expect(raw(doc)).not.toContain('mcp-subscription-key');
+  });
+
+  it('with forwardToBackend stores the key before <base/> and re-injects it for the backend after it', () => {
+    const on = subscriptionKeyPolicy({ forwardToBackend: true });
+    expect(outline(on, 'inbound')).toEqual(['choose', 'set-variable', 'base', 'choose', 'set-header']);
+    const [variable] = descendants(on.sections.inbound).filter((n) => n.name === 'set-variable');
     expect(attr(variable, 'name')).toBe('mcp-subscription-key');
-    const reinject = doc.sections.inbound.at(-1);
-    expect(reinject?.type === 'element' && reinject.name).toBe('set-header');
-    expect(headersOf(doc.sections.inbound)).toEqual({
+    expect(headersOf(on.sections.inbound)).toEqual({
       'Ocp-Apim-Subscription-Key': ['@(context.Variables.GetValueOrDefault<string>("mcp-subscription-key", ""))'],
     });
   });
@@ -44,9 +56,8 @@ describe('subscription-key', () => {
     expect(answers(doc.sections['on-error']).map((a) => a.status)).toEqual(['401']);
   });
 
-  it('does not capture or forward the key when forwardToBackend is false', () => {
-    const off = subscriptionKeyPolicy({ forwardToBackend: false });
-    expect(outline(off, 'inbound')).toEqual(['choose', 'base', 'choose']);
+  it('is the default when forwardToBackend is false', () => {
+    expect(raw(subscriptionKeyPolicy({ forwardToBackend: false }))).toBe(raw(doc));
   });
 
   it('adds the Bearer challenge before the key challenge when the server also takes OAuth tokens', () => {

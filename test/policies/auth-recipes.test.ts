@@ -154,6 +154,16 @@ describe('oidc-token-validation', () => {
     expect(raw(doc)).toContain(`<set-header name="WWW-Authenticate" exists-action="skip">\n                    <value>Bearer ${prm}</value>`);
   });
 
+  it('names challengeScopes (what clients request) in the 403 challenge, checking requiredScopes in the claim', () => {
+    const doc = oidcTokenPolicy({ ...OIDC, requiredScopes: ['mcp.tools'], challengeScopes: ['https://gw.example.com/mcp.tools'], resourceUrl: 'https://gw.example.com/mcp' });
+    expect(errorAnswers(doc.sections['on-error'])[0].challenge).toEqual([
+      'Bearer error="insufficient_scope", scope="https://gw.example.com/mcp.tools", resource_metadata="https://gw.example.com/.well-known/oauth-protected-resource/mcp"',
+    ]);
+    expect(raw(doc)).toContain('<claim name="scp" match="all" separator=" ">\n                    <value>mcp.tools</value>');
+    expect(() => oidcTokenPolicy({ ...OIDC, challengeScopes: ['a'] })).toThrow(/oidc-token-validation: option challengeScopes needs requiredScopes/);
+    expect(() => oidcTokenPolicy({ ...OIDC, requiredScopes: ['a'], challengeScopes: ['a b'] })).toThrow(/option challengeScopes must be OAuth scope values/);
+  });
+
   it('has no 403 branch when no scope is required, and no challenge when mcpAuthorization is off', () => {
     expect(errorAnswers(oidcTokenPolicy(OIDC).sections['on-error']).map((a) => a.status)).toEqual(['401', '401']);
     const off = oidcTokenPolicy({ ...OIDC, mcpAuthorization: false });

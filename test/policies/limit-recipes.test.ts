@@ -8,7 +8,9 @@ import { requestLimitsPolicy } from '../../policies/request-limits';
 import { answers, bodyOf, descendants, expressionCode, headersOf, outline, raw } from './helpers';
 
 const METHOD_READ =
-  'context.Request.Method == "POST" ? (context.Request.Body?.As<JObject>(preserveContent: true)?["method"]?.ToString() ?? "") : ""';
+  'if (context.Request.Method != "POST") { return ""; } ' +
+  'try { return context.Request.Body?.As<JObject>(preserveContent: true)?["method"]?.ToString() ?? ""; } ' +
+  'catch { return ""; }';
 
 describe('rate-limit', () => {
   it('limits per subscription after <base/>, keyed on the API and subscription ID', () => {
@@ -32,7 +34,9 @@ describe('rate-limit', () => {
 
   it('answers a refused call with 429, Retry-After from the policy, the window headers and a JSON error', () => {
     const doc = rateLimitPolicy({ calls: 10, renewalPeriod: 30 });
-    expect(expressionCode(doc)).toContain('context.LastError.Source == "rate-limit-by-key"');
+    // The documented reason of the rate-limit policies; their Source is not documented.
+    expect(expressionCode(doc)).toContain('context.LastError.Reason == "RateLimitExceeded"');
+    expect(expressionCode(doc).filter((c) => c.includes('LastError.Source'))).toEqual([]);
     const [answer] = answers(doc.sections['on-error']);
     expect(answer.status).toBe('429');
     expect(headersOf(answer.node.children)).toEqual({
@@ -67,16 +71,17 @@ describe('rate-limit', () => {
     const doc = rateLimitPolicy({ toolCallsOnly: true });
     expect(outline(doc, 'inbound')).toEqual(['base', 'set-variable', 'rate-limit-by-key']);
     const [read] = descendants(doc.sections.inbound).filter((n) => n.name === 'set-variable');
-    expect(String(attr(read, 'value'))).toBe(`@(${METHOD_READ})`);
+    // A block with try/catch: a body that is not a JSON object (a batch array, invalid JSON, none) reads as "".
+    expect(String(attr(read, 'value'))).toBe(`@{${METHOD_READ}}`);
     const [limit] = descendants(doc.sections.inbound).filter((n) => n.name === 'rate-limit-by-key');
     expect(String(attr(limit, 'increment-condition'))).toBe('@(context.Variables.GetValueOrDefault<string>("mcp-jsonrpc-method", "") == "tools/call")');
     expect(expressionCode(doc).some((c) => /context\s*\.\s*Response\s*\.\s*Body/.test(c))).toBe(false);
   });
 
-  it("uses APIM's rate-limit policy when asked, with its own on-error source", () => {
+  it("uses APIM's rate-limit policy when asked, answered on the same documented reason", () => {
     const doc = rateLimitPolicy({ builtInPolicy: true });
     expect(outline(doc, 'inbound')).toEqual(['base', 'rate-limit']);
-    expect(expressionCode(doc)).toContain('context.LastError.Source == "rate-limit"');
+    expect(expressionCode(doc)).toContain('context.LastError.Reason == "RateLimitExceeded"');
   });
 
   it('refuses 0 calls, long windows, unknown keys and contradictory options', () => {

@@ -10,13 +10,14 @@ const TOKEN = { provider: 'entra', tenantId: '{{entra-tenant-id}}', audiences: [
 const EVERYTHING: McpServerOptions = {
   cors: { allowedOrigins: ['https://app.example.com'] },
   ipAllowList: { addresses: ['203.0.113.0/24'] },
-  subscriptionKey: true,
+  subscriptionKey: { forwardToBackend: true },
   token: TOKEN,
   rateLimit: { key: 'jwt-subject', toolCallsOnly: true },
   subscriptionAllowList: { subscriptionIds: ['client-a'] },
   requestLimits: true,
   contentSafety: true,
   jwtForwarding: true,
+  acknowledgeTokenPassthrough: true,
   backendAuth: { type: 'gateway-token' },
 };
 
@@ -44,10 +45,10 @@ describe('mcp-server', () => {
       'base',
       'choose(401)', // no subscription for the key
       'validate-azure-ad-token',
+      'choose(411,413)', // the size check, before anything reads the body
       'set-variable:mcp-jsonrpc-method', // read once, for the rate limit and content safety
       'rate-limit-by-key',
       'choose(403)', // subscription allow-list
-      'choose(411,413)',
       'choose(llm-content-safety)',
       'set-header:Ocp-Apim-Subscription-Key',
       'choose(set-header:Authorization)',
@@ -65,16 +66,17 @@ describe('mcp-server', () => {
     expect(raw(mcpServerPolicy(reversed))).toBe(raw(mcpServerPolicy(EVERYTHING)));
   });
 
-  it('renders with defaults: subscription key, rate limit per subscription, request limits', () => {
+  it('renders with defaults: subscription key (removed for the backend), request limits, rate limit per subscription', () => {
     expect(inboundSteps({})).toEqual([
       'choose(401)',
-      'set-variable:mcp-subscription-key',
       'base',
       'choose(401)',
-      'rate-limit-by-key',
       'choose(411,413)',
+      'rate-limit-by-key',
       'set-header:Ocp-Apim-Subscription-Key',
     ]);
+    expect(raw(mcpServerPolicy({}))).toContain('<set-header name="Ocp-Apim-Subscription-Key" exists-action="delete" />');
+    expect(raw(mcpServerPolicy({}))).not.toContain('mcp-subscription-key');
     expect(raw(mcpServerPolicy({}))).toContain('counter-key="@(context.Api.Id + ":subscription:" + (context.Subscription?.Id ?? ""))"');
   });
 
@@ -112,6 +114,35 @@ describe('mcp-server', () => {
     expect(headersOf(forbidden[0].node.children)['WWW-Authenticate'][0]).toContain('error=\\"insufficient_scope\\", scope=\\"mcp.tools\\"');
   });
 
+  it('names the challengeScopes in the 403 challenge and still checks the bare scp values', () => {
+    const doc = mcpServerPolicy({ subscriptionKey: false, token: { ...TOKEN, challengeScopes: ['api://weather/mcp.tools'] } });
+    const [forbidden] = answers(doc.sections['on-error']).filter((a) => a.status === '403');
+    expect(headersOf(forbidden.node.children)['WWW-Authenticate'][0]).toContain('scope=\\"api://weather/mcp.tools\\", resource_metadata');
+    const claim = descendants(doc.sections.inbound).find((n) => n.name === 'claim')!;
+    expect(attr(claim, 'name')).toBe('scp');
+    expect(descendants([claim]).filter((n) => n.name === 'value').map((v) => v.children.map((c) => (c.type === 'text' ? String(c.value) : '')).join(''))).toEqual([
+      'mcp.tools',
+    ]);
+    expect(() => mcpServerPolicy({ token: { ...TOKEN, requiredScopes: undefined, challengeScopes: ['api://weather/mcp.tools'] } })).toThrow(
+      /mcp-server.token: entra-token-validation: option challengeScopes needs requiredScopes/,
+    );
+  });
+
+  it('checks the request size before reading the JSON-RPC method from the body', () => {
+    const steps = inboundSteps({ rateLimit: { toolCallsOnly: true }, contentSafety: true });
+    expect(steps.indexOf('choose(411,413)')).toBeGreaterThan(-1);
+    expect(steps.indexOf('choose(411,413)')).toBeLessThan(steps.indexOf('set-variable:mcp-jsonrpc-method'));
+  });
+
+  it('refuses jwtForwarding (token passthrough) unless acknowledged', () => {
+    expect(() => mcpServerPolicy({ jwtForwarding: true })).toThrow(
+      /mcp-server: option jwtForwarding passes the MCP client's access token on to the backend \(token passthrough.*accepted: jwtForwarding false.*acknowledgeTokenPassthrough true/,
+    );
+    expect(() => mcpServerPolicy({ jwtForwarding: true, backendAuth: { type: 'gateway-token' } })).toThrow(/option jwtForwarding passes/);
+    expect(() => mcpServerPolicy({ acknowledgeTokenPassthrough: true })).toThrow(/acknowledgeTokenPassthrough only applies with jwtForwarding on/);
+    expect(raw(mcpServerPolicy({ jwtForwarding: true, acknowledgeTokenPassthrough: true }))).toContain('<set-header name="Authorization" exists-action="override">');
+  });
+
   it('gives the key challenge alone without a token, and no Bearer challenge with mcpAuthorization off', () => {
     const keyOnly = mcpServerPolicy({});
     const unauthorized = [...answers(keyOnly.sections.inbound), ...answers(keyOnly.sections['on-error'])].filter((a) => a.status === '401');
@@ -147,6 +178,9 @@ describe('mcp-server', () => {
     expect(() => mcpServerPolicy({ jwtForwarding: true, backendAuth: { type: 'managed-identity', resource: 'api://b' } })).toThrow(
       /mcp-server.composition: parts "jwt-forwarding" and "backend-auth" both write the request header "authorization"/,
     );
+    expect(() =>
+      mcpServerPolicy({ jwtForwarding: true, acknowledgeTokenPassthrough: true, backendAuth: { type: 'managed-identity', resource: 'api://b' } }),
+    ).toThrow(/parts "jwt-forwarding" and "backend-auth" both write the request header "authorization"/);
     expect(() => mcpServerPolicy({ token: { ...TOKEN, audiences: [] } })).toThrow(/mcp-server.token: entra-token-validation: option audiences is an empty list/);
     expect(() => mcpServerPolicy({ token: { tenantId: 'x' } as never })).toThrow(/mcp-server.token: option provider is required/);
     expect(() => mcpServerPolicy({ token: true } as never)).toThrow(/option token needs the provider and its options/);
@@ -160,7 +194,9 @@ describe('mcp-server', () => {
       'choose(401)',
       'base',
       'choose(401)',
+      'set-header:Ocp-Apim-Subscription-Key', // the delete
     ]);
+    expect(inboundSteps({ rateLimit: false, requestLimits: false, subscriptionKey: false, token: TOKEN })).toEqual(['base', 'validate-azure-ad-token']);
     // Without the rate limit nothing is left to add to outbound or on-error.
     const doc = mcpServerPolicy({ rateLimit: false, subscriptionKey: { forwardToBackend: false } });
     expect(outline(doc, 'outbound')).toEqual(['base']);

@@ -175,12 +175,6 @@ export interface McpServerProps {
    */
   readonly contentSafety?: ContentSafetyOptions | boolean;
   /**
-   * Forwards the caller's Authorization header to the backend. Refused together with a managed-identity
-   * backend credential, which writes that header itself.
-   * @default false
-   */
-  readonly jwtForwarding?: boolean;
-  /**
    * `apiType: 'http'` only: the backend path that `/messages` (legacy SSE) is rewritten to.
    * @default - `messages` next to the backend's SSE path (`/sse` gives `/messages`)
    */
@@ -409,6 +403,8 @@ export class McpServer extends Construct {
         tenantId: ref(tenantNv as string),
         audiences: [ref(clientNv as string)],
         requiredScopes,
+        // The 403 challenge names the scopes as clients request them: `<identifier URI>/<scope>`.
+        challengeScopes: uriNv && requiredScopes ? requiredScopes.map((s) => `${ref(uriNv as string)}/${s}`) : undefined,
         scopeMatch: props.scopeMatch,
         requiredRoles: props.requiredRoles,
         clientApplicationIds: props.clientApplicationIds,
@@ -419,7 +415,6 @@ export class McpServer extends Construct {
     if (props.subscriptionAllowList !== undefined) options.subscriptionAllowList = { subscriptionIds: props.subscriptionAllowList };
     if (props.requestLimits !== undefined) options.requestLimits = props.requestLimits;
     if (props.contentSafety !== undefined) options.contentSafety = props.contentSafety;
-    if (props.jwtForwarding !== undefined) options.jwtForwarding = props.jwtForwarding;
     options.backendAuth = backendAuth;
     this.policyOptions = options as McpServerOptions;
 
